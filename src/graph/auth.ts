@@ -1,0 +1,141 @@
+import {
+  createLocalJWKSet, createRemoteJWKSet, decodeJwt, errors as joseErrors, jwtVerify,
+  type JWTPayload, type JWTVerifyGetKey,
+} from 'jose';
+import { devIssuer, GRAPH_APP_ID, GRAPH_AUDIENCE, type DevIdentity } from '../server/dev-identity.js';
+import { GraphError } from './errors.js';
+
+/** Who is calling, from a verified token. The tenant scopes every store call. */
+export interface Principal {
+  readonly tenantId: string;
+  readonly kind: 'application' | 'delegated';
+  /** Application permissions (`roles` claim). */
+  readonly roles: ReadonlySet<string>;
+  /** Delegated permissions (`scp` claim). */
+  readonly scopes: ReadonlySet<string>;
+  readonly appId?: string;
+  readonly userPrincipalName?: string;
+  readonly objectId?: string;
+}
+
+export interface TokenVerifier {
+  /** Resolves the principal, or throws a 401 GraphError that says exactly what is wrong with the token. */
+  verify(authorization: string | undefined): Promise<Principal>;
+}
+
+interface VerifierOptions {
+  readonly keys: JWTVerifyGetKey;
+  /** The issuer expected for a token of tenant `tid`. */
+  readonly issuerFor: (tenantId: string) => string;
+  readonly audiences: readonly string[];
+}
+
+/** Seconds of clock skew tolerated on exp/nbf, as Entra ID's own libraries allow. */
+const CLOCK_TOLERANCE_S = 60;
+/** Verified tokens are remembered until they expire: an RS256 verify costs more than the rest of a GET. */
+const CACHE_SIZE = 10_000;
+
+export function devTokenVerifier(identity: DevIdentity): TokenVerifier {
+  return tokenVerifier({
+    keys: createLocalJWKSet({ keys: [identity.publicJwk] }),
+    issuerFor: devIssuer,
+    audiences: [GRAPH_AUDIENCE, `${GRAPH_AUDIENCE}/`, GRAPH_APP_ID],
+  });
+}
+
+/** A real identity provider; `{tenantid}` in the issuer stands for the token's `tid` (multi-tenant Entra ID). */
+export function oidcTokenVerifier(options: { issuer: string; audience: string; jwksUri: string }): TokenVerifier {
+  return tokenVerifier({
+    keys: createRemoteJWKSet(new URL(options.jwksUri)),
+    issuerFor: (tid) => options.issuer.replace(/\{tenantid\}/gi, tid),
+    audiences: options.audience.split(',').map((a) => a.trim()),
+  });
+}
+
+function tokenVerifier(options: VerifierOptions): TokenVerifier {
+  const cache = new Map<string, { principal: Principal; expiresMs: number }>();
+  return {
+    async verify(authorization) {
+      const token = bearerToken(authorization);
+      const hit = cache.get(token);
+      if (hit && hit.expiresMs > Date.now()) return hit.principal;
+      const payload = await verifyJwt(token, options);
+      const principal = principalOf(payload);
+      if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+      cache.set(token, { principal, expiresMs: (payload.exp as number) * 1000 });
+      return principal;
+    },
+  };
+}
+
+function bearerToken(authorization: string | undefined): string {
+  if (!authorization) {
+    throw GraphError.unauthenticated("Access token is empty: send an 'Authorization: Bearer <token>' header.");
+  }
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+  if (!match) throw GraphError.unauthenticated("The Authorization header must use the Bearer scheme: 'Bearer <token>'.");
+  return match[1];
+}
+
+async function verifyJwt(token: string, options: VerifierOptions): Promise<JWTPayload> {
+  let unverified: JWTPayload;
+  try {
+    unverified = decodeJwt(token);
+  } catch {
+    throw GraphError.unauthenticated('The access token is not a well-formed JWT (three base64url parts, JSON header and claims).');
+  }
+  const tid = unverified.tid;
+  if (typeof tid !== 'string' || !/^[0-9a-f-]{36}$/i.test(tid)) {
+    throw GraphError.unauthenticated("The access token has no valid 'tid' (tenant id) claim.");
+  }
+  const issuer = options.issuerFor(tid.toLowerCase());
+  try {
+    const { payload } = await jwtVerify(token, options.keys, {
+      algorithms: ['RS256'],
+      issuer,
+      audience: [...options.audiences],
+      clockTolerance: CLOCK_TOLERANCE_S,
+      requiredClaims: ['exp'],
+    });
+    return payload;
+  } catch (err) {
+    throw GraphError.unauthenticated(explainJoseError(err, unverified, issuer, options.audiences));
+  }
+}
+
+function explainJoseError(err: unknown, claims: JWTPayload, issuer: string, audiences: readonly string[]): string {
+  if (err instanceof joseErrors.JWTExpired) {
+    return `The access token expired at ${new Date((claims.exp ?? 0) * 1000).toISOString()}.`;
+  }
+  if (err instanceof joseErrors.JWTClaimValidationFailed) {
+    switch (err.claim) {
+      case 'nbf': return `The access token is not valid before ${new Date((claims.nbf ?? 0) * 1000).toISOString()}.`;
+      case 'iss': return `The access token's issuer '${String(claims.iss)}' is not accepted; expected '${issuer}'.`;
+      case 'aud': return `The access token's audience '${String(claims.aud)}' is not accepted; expected one of: ${audiences.join(', ')}.`;
+      case 'exp': return "The access token has no 'exp' (expiry) claim.";
+      default: return `The access token's '${err.claim}' claim is invalid: ${err.reason}.`;
+    }
+  }
+  if (err instanceof joseErrors.JWSSignatureVerificationFailed) return "The access token's signature is invalid.";
+  if (err instanceof joseErrors.JWKSNoMatchingKey) return "The access token's signing key (kid) is not one of the issuer's keys.";
+  if (err instanceof joseErrors.JOSEAlgNotAllowed) return "The access token's signing algorithm is not accepted; use RS256.";
+  if (err instanceof joseErrors.JWKSTimeout || err instanceof joseErrors.JOSEError) {
+    return `The access token could not be validated: ${(err as Error).message}.`;
+  }
+  return 'The access token could not be validated.';
+}
+
+function principalOf(payload: JWTPayload): Principal {
+  const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is string => typeof r === 'string') : [];
+  const scopes = typeof payload.scp === 'string' ? payload.scp.split(' ').filter(Boolean) : [];
+  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  return {
+    tenantId: (payload.tid as string).toLowerCase(),
+    kind: scopes.length > 0 ? 'delegated' : 'application',
+    roles: new Set(roles),
+    scopes: new Set(scopes),
+    appId: str(payload.appid) ?? str(payload.azp),
+    userPrincipalName: str(payload.upn) ?? str(payload.preferred_username),
+    objectId: str(payload.oid),
+  };
+}

@@ -1,0 +1,133 @@
+import type { FastifyInstance } from 'fastify';
+import { ValidationError } from '../model/errors.js';
+import { describe } from './entity-body.js';
+import { sendJson, versionOf } from './odata-response.js';
+import { resource } from './resource.js';
+
+/** Graph's JSON batching limit. */
+const MAX_REQUESTS = 20;
+const METHODS = new Set(['GET', 'POST', 'PATCH', 'PUT', 'DELETE']);
+
+interface BatchRequest {
+  readonly id: string;
+  readonly method: string;
+  readonly url: string;
+  readonly headers: Record<string, string>;
+  readonly body?: unknown;
+  readonly dependsOn: readonly string[];
+}
+
+interface BatchResponse {
+  id: string;
+  status: number;
+  headers: Record<string, string>;
+  body?: unknown;
+}
+
+/**
+ * `POST /{version}/$batch` — https://learn.microsoft.com/graph/json-batching. Each request runs through the
+ * whole pipeline (authentication, permissions, validation) with the batch's own token, so a batch can do no
+ * more than its requests could one by one. Requests run in dependency order; dependants of a failed request
+ * answer 424.
+ */
+export function registerBatchRoute(app: FastifyInstance): void {
+  resource(app, '/$batch', {
+    POST: async (request, reply) => {
+      const requests = readBatch(request.body);
+      const version = versionOf(request);
+      const results = new Map<string, BatchResponse>();
+      for (const item of executionOrder(requests)) {
+        const failed = item.dependsOn.find((dep) => (results.get(dep)?.status ?? 0) >= 400);
+        results.set(item.id, failed ? failedDependency(item.id, failed) : await run(app, version, item, request.headers.authorization));
+      }
+      return sendJson(reply, 200, { responses: requests.map((r) => results.get(r.id)) });
+    },
+  });
+}
+
+async function run(app: FastifyInstance, version: string, item: BatchRequest, authorization: string | undefined): Promise<BatchResponse> {
+  const url = `/${version}/${item.url.replace(/^\/+/, '')}`;
+  const headers: Record<string, string> = { ...item.headers };
+  if (authorization) headers.authorization = authorization;
+  if (item.body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) {
+    headers['content-type'] = 'application/json';
+  }
+  const response = await app.inject({
+    method: item.method as 'GET',
+    url,
+    headers,
+    payload: item.body === undefined ? undefined : typeof item.body === 'string' ? item.body : JSON.stringify(item.body),
+  });
+  const responseHeaders: Record<string, string> = {};
+  for (const [name, value] of Object.entries(response.headers)) {
+    if (['content-type', 'location', 'retry-after', 'odata-version', 'request-id', 'client-request-id', 'allow', 'www-authenticate'].includes(name)) {
+      responseHeaders[name === 'content-type' ? 'Content-Type' : name] = String(value);
+    }
+  }
+  const out: BatchResponse = { id: item.id, status: response.statusCode, headers: responseHeaders };
+  if (response.body.length > 0) {
+    const type = String(response.headers['content-type'] ?? '');
+    out.body = type.startsWith('application/json') ? JSON.parse(response.body) : response.body;
+  }
+  return out;
+}
+
+function failedDependency(id: string, dependency: string): BatchResponse {
+  return {
+    id,
+    status: 424,
+    headers: { 'Content-Type': 'application/json' },
+    body: { error: { code: 'FailedDependency', message: `The request it depends on ('${dependency}') failed.` } },
+  };
+}
+
+function readBatch(body: unknown): BatchRequest[] {
+  const bad = (message: string) => new ValidationError(`Invalid batch request: ${message}.`);
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw bad("the body must be a JSON object with a 'requests' array");
+  const { requests, ...rest } = body as Record<string, unknown>;
+  const unknown = Object.keys(rest);
+  if (unknown.length > 0) throw bad(`unknown property '${unknown[0]}'`);
+  if (!Array.isArray(requests) || requests.length === 0) throw bad("'requests' must be a non-empty array");
+  if (requests.length > MAX_REQUESTS) throw bad(`at most ${MAX_REQUESTS} requests are allowed, not ${requests.length}`);
+  const ids = new Set<string>();
+  const parsed = requests.map((r: unknown, i: number): BatchRequest => {
+    if (!r || typeof r !== 'object' || Array.isArray(r)) throw bad(`requests[${i}] must be an object`);
+    const { id, method, url, headers = {}, body: itemBody, dependsOn = [] } = r as Record<string, unknown>;
+    if (typeof id !== 'string' || id === '') throw bad(`requests[${i}].id must be a non-empty string, not ${describe(id)}`);
+    if (ids.has(id)) throw bad(`the id '${id}' is used by more than one request`);
+    ids.add(id);
+    if (typeof method !== 'string' || !METHODS.has(method.toUpperCase())) {
+      throw bad(`requests[${i}].method must be one of ${[...METHODS].join(', ')}, not ${describe(method)}`);
+    }
+    if (typeof url !== 'string' || url === '' || /^[a-z]+:/i.test(url) || /\$batch/i.test(url)) {
+      throw bad(`requests[${i}].url must be a relative URL such as '/users' (no nested $batch), not ${describe(url)}`);
+    }
+    if (typeof headers !== 'object' || headers === null || Array.isArray(headers) ||
+        Object.values(headers).some((v) => typeof v !== 'string')) {
+      throw bad(`requests[${i}].headers must be an object of strings`);
+    }
+    if (!Array.isArray(dependsOn) || dependsOn.some((d) => typeof d !== 'string')) {
+      throw bad(`requests[${i}].dependsOn must be an array of request ids`);
+    }
+    return { id, method: method.toUpperCase(), url, headers: headers as Record<string, string>, body: itemBody, dependsOn };
+  });
+  for (const r of parsed) {
+    const missing = r.dependsOn.find((d) => !ids.has(d));
+    if (missing) throw bad(`request '${r.id}' depends on '${missing}', which is not in the batch`);
+  }
+  return parsed;
+}
+
+/** Dependency order (Kahn's algorithm, stable in listed order); a cycle is a 400. */
+function executionOrder(requests: readonly BatchRequest[]): BatchRequest[] {
+  const done = new Set<string>();
+  const order: BatchRequest[] = [];
+  while (order.length < requests.length) {
+    const next = requests.find((r) => !done.has(r.id) && r.dependsOn.every((d) => done.has(d)));
+    if (!next) throw new ValidationError('Invalid batch request: the dependsOn references form a cycle.');
+    done.add(next.id);
+    order.push(next);
+  }
+  return order;
+}
+

@@ -1,0 +1,101 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { certificateEntity } from '../model/certificate.js';
+import { parseEntityQuery } from '../odata/query-options.js';
+import type { CertificateService, CertificateView } from '../service/certificate-service.js';
+import { canonicalCertificateKey } from '../service/keys.js';
+import { sendCount, sendList } from './collection.js';
+import { formatEntity, type FormatOptions } from './entity-format.js';
+import { GraphError } from './errors.js';
+import { rawQuery, sendJson, serviceRoot, versionOf } from './odata-response.js';
+import { canExport, requirePermission } from './permissions.js';
+import { resource } from './resource.js';
+import { context } from './request-context.js';
+
+const SET_PATH = 'deviceManagement/userPfxCertificates';
+
+export function registerCertificateRoutes(app: FastifyInstance, options: { service: CertificateService; publicUrl?: string }): void {
+  const { service, publicUrl } = options;
+  const base = (request: FastifyRequest) => `${serviceRoot(request, publicUrl)}/${versionOf(request)}`;
+  const entityUrl = (request: FastifyRequest, id: string) => `${base(request)}/${SET_PATH}/${id}`;
+
+  const create = async (request: FastifyRequest, reply: FastifyReply) => {
+    requirePermission(request.principal, 'writeCertificates');
+    const view = await service.create(context(request), request.body);
+    return sendJson(reply.header('location', entityUrl(request, view.row.id as string)), 201, {
+      '@odata.context': `${base(request)}/$metadata#${SET_PATH}/$entity`,
+      ...present(view),
+    });
+  };
+
+  resource(app, `/${SET_PATH}`, {
+    GET: async (request, reply) => {
+      requirePermission(request.principal, 'readCertificates');
+      const withSecrets = canExport(request.principal);
+      return sendList(request, reply, { entity: certificateEntity, setPath: SET_PATH, publicUrl }, async (query) => {
+        const { page, views } = await service.list(context(request), query, withSecrets);
+        return { page, items: views.map((v) => present(v, query.select)) };
+      });
+    },
+    POST: create,
+  });
+
+  resource(app, `/${SET_PATH}/$ref`, {
+    POST: async (request, reply) => {
+      const body = request.body as Record<string, unknown> | undefined;
+      // `{"@odata.id": url}` asks whether that certificate exists; any other body is a create (CONTRACT §4.2).
+      if (body && typeof body === 'object' && Object.keys(body).length === 1 && '@odata.id' in body) {
+        requirePermission(request.principal, 'readCertificates');
+        const id = referencedId(body['@odata.id']);
+        if (!(await service.exists(context(request), id))) throw GraphError.notFound(`No userPfxCertificate with id '${id}' exists.`);
+        return reply.code(204).send();
+      }
+      return create(request, reply);
+    },
+  });
+
+  resource(app, `/${SET_PATH}/$count`, {
+    GET: async (request, reply) => {
+      requirePermission(request.principal, 'readCertificates');
+      return sendCount(request, reply, certificateEntity, (filter) => service.count(context(request), filter));
+    },
+  });
+
+  resource(app, `/${SET_PATH}/:key`, {
+    GET: async (request, reply) => {
+      requirePermission(request.principal, 'readCertificates');
+      const { select } = parseEntityQuery(rawQuery(request), certificateEntity);
+      const id = keyOf(request);
+      const view = await service.get(context(request), id, canExport(request.principal));
+      return sendJson(reply, 200, {
+        '@odata.context': `${base(request)}/$metadata#${SET_PATH}/$entity`,
+        ...present(view, select),
+      });
+    },
+    PATCH: async (request, reply) => {
+      requirePermission(request.principal, 'writeCertificates');
+      await service.update(context(request), keyOf(request), request.body);
+      return reply.code(204).send();
+    },
+    DELETE: async (request, reply) => {
+      requirePermission(request.principal, 'writeCertificates');
+      await service.delete(context(request), keyOf(request));
+      return reply.code(204).send();
+    },
+  });
+}
+
+function present(view: CertificateView, select?: FormatOptions['select']): Record<string, unknown> {
+  return formatEntity(certificateEntity, view.row, { select, secrets: view.secrets, withType: true });
+}
+
+function keyOf(request: FastifyRequest): string {
+  return canonicalCertificateKey(decodeURIComponent((request.params as { key: string }).key));
+}
+
+/** The id at the end of an `@odata.id` URL (absolute or relative, either key syntax). */
+function referencedId(value: unknown): string {
+  if (typeof value !== 'string') throw GraphError.badRequest("'@odata.id' must be the URL of a userPfxCertificate.");
+  const match = /userPfxCertificates(?:\/|\((?:'|%27)?)([^/?')%]+)/i.exec(value);
+  if (!match) throw GraphError.badRequest(`'@odata.id' must be the URL of a userPfxCertificate, not '${value.slice(0, 200)}'.`);
+  return canonicalCertificateKey(match[1]);
+}

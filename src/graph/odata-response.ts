@@ -1,0 +1,25 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+/** CONTRACT §3: the Content-Type of every JSON success body, as Graph writes it. */
+export const ODATA_JSON = 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8';
+
+export function sendJson(reply: FastifyReply, status: number, body: unknown): FastifyReply {
+  return reply.code(status).header('content-type', ODATA_JSON).send(JSON.stringify(body));
+}
+
+/** scheme://host[:port] as the client addressed us, or --public-url behind a proxy. */
+export function serviceRoot(request: FastifyRequest, publicUrl: string | undefined): string {
+  if (publicUrl) return publicUrl;
+  return `${request.protocol}://${request.headers.host ?? request.hostname}`;
+}
+
+/** The API version segment (`beta`, `v1.0`, `localtest`) of the request's path. */
+export function versionOf(request: FastifyRequest): string {
+  return request.url.split('/')[1] ?? 'beta';
+}
+
+/** The raw query text after `?`, exactly as it arrived: the OData layer decodes it (values may be un-encoded). */
+export function rawQuery(request: FastifyRequest): string {
+  const i = request.url.indexOf('?');
+  return i < 0 ? '' : request.url.slice(i + 1);
+}

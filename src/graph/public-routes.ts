@@ -1,0 +1,112 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { timingSafeEqual } from 'node:crypto';
+import type { AppDeps } from '../server/app.js';
+import { devIssuer, mintDevToken, type DevIdentity } from '../server/dev-identity.js';
+import { StoreUnavailableError } from '../model/errors.js';
+import { metadataXml } from './metadata.js';
+import { sendJson, serviceRoot } from './odata-response.js';
+import { API_VERSIONS } from './versions.js';
+
+const TENANT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const TOKEN_TTL_S = 3600;
+
+/** Routes that need no token: probes, metrics, `$metadata`, the service document, and dev-mode OAuth. */
+export function registerPublicRoutes(app: FastifyInstance, deps: AppDeps): void {
+  app.get('/healthz', async (_request, reply) => reply.header('content-type', 'text/plain').send('ok'));
+  app.get('/readyz', async (request, reply) => {
+    try {
+      await deps.store.ping();
+      return reply.header('content-type', 'text/plain').send('ready');
+    } catch (err) {
+      if (!(err instanceof StoreUnavailableError)) request.log.error({ err }, 'readiness check failed');
+      return reply.code(503).header('retry-after', '5').header('content-type', 'text/plain').send('store unreachable');
+    }
+  });
+  app.get('/metrics', async (_request, reply) =>
+    reply.header('content-type', 'text/plain; version=0.0.4; charset=utf-8').send(await deps.metrics.text()));
+
+  const metadata = metadataXml();
+  for (const version of API_VERSIONS) {
+    app.get(`/${version}/$metadata`, async (_request, reply) =>
+      reply.header('content-type', 'application/xml;charset=utf-8').send(metadata));
+    app.get(`/${version}`, async (request, reply) => sendJson(reply, 200, {
+      '@odata.context': `${serviceRoot(request, deps.config.publicUrl)}/${version}/$metadata`,
+      value: [
+        { name: 'users', kind: 'EntitySet', url: 'users' },
+        { name: 'deviceManagement', kind: 'Singleton', url: 'deviceManagement' },
+      ],
+    }));
+  }
+  if (deps.devIdentity) registerDevOAuth(app, deps.devIdentity, deps.config.publicUrl);
+}
+
+/**
+ * Dev-mode identity provider: the client-credentials grant and the OpenID metadata a standard client library
+ * discovers, shaped like Entra ID's (`/{tenant}/oauth2/v2.0/token`, `/{tenant}/v2.0/.well-known/openid-configuration`).
+ */
+function registerDevOAuth(app: FastifyInstance, identity: DevIdentity, publicUrl: string | undefined): void {
+  app.register(async (scope) => {
+    // OAuth2 posts forms (RFC 6749 §4.4.2); only these routes accept them.
+    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(body as string)));
+    });
+
+    scope.get('/:tenant/v2.0/.well-known/openid-configuration', async (request, reply) => {
+      const tenant = tenantOf(request.params);
+      if (!tenant) return oauthError(reply, 400, 'invalid_tenant', 'The tenant must be a GUID.');
+      const root = serviceRoot(request, publicUrl);
+      return reply.send({
+        issuer: devIssuer(tenant),
+        token_endpoint: `${root}/${tenant}/oauth2/v2.0/token`,
+        jwks_uri: `${root}/${tenant}/discovery/v2.0/keys`,
+        response_types_supported: ['token'],
+        grant_types_supported: ['client_credentials'],
+        subject_types_supported: ['pairwise'],
+        id_token_signing_alg_values_supported: ['RS256'],
+        token_endpoint_auth_methods_supported: ['client_secret_post', 'client_secret_basic'],
+        tenant_region_scope: null,
+      });
+    });
+
+    scope.get('/:tenant/discovery/v2.0/keys', async (_request, reply) => reply.send({ keys: [identity.publicJwk] }));
+
+    scope.post('/:tenant/oauth2/v2.0/token', async (request, reply) => {
+      const tenant = tenantOf(request.params);
+      if (!tenant) return oauthError(reply, 400, 'invalid_request', 'The tenant in the path must be a GUID.');
+      const form = (request.body ?? {}) as Record<string, string>;
+      const basic = basicCredentials(request.headers.authorization);
+      const secret = form.client_secret ?? basic?.secret;
+      if (form.grant_type !== 'client_credentials') {
+        return oauthError(reply, 400, 'unsupported_grant_type', "Only grant_type=client_credentials is supported.");
+      }
+      if (!secret || !sameSecret(secret, identity.clientSecret)) {
+        return oauthError(reply, 401, 'invalid_client', "client_secret is wrong: use the dev client secret 'serve' printed (kept in --data/client-secret).");
+      }
+      const accessToken = await mintDevToken(identity, { tenantId: tenant, appId: form.client_id ?? basic?.id, ttlSeconds: TOKEN_TTL_S });
+      return reply.header('cache-control', 'no-store').send({
+        token_type: 'Bearer', expires_in: TOKEN_TTL_S, ext_expires_in: TOKEN_TTL_S, access_token: accessToken,
+      });
+    });
+  });
+}
+
+function tenantOf(params: unknown): string | undefined {
+  const tenant = (params as { tenant?: string }).tenant ?? '';
+  return TENANT.test(tenant) ? tenant.toLowerCase() : undefined;
+}
+
+function oauthError(reply: FastifyReply, status: number, error: string, description: string) {
+  return reply.code(status).header('cache-control', 'no-store').send({ error, error_description: description });
+}
+
+function basicCredentials(header: string | undefined): { id: string; secret: string } | undefined {
+  const match = /^Basic\s+(\S+)$/i.exec(header ?? '');
+  if (!match) return undefined;
+  const [id, ...rest] = Buffer.from(match[1], 'base64').toString('utf8').split(':');
+  return { id: decodeURIComponent(id), secret: decodeURIComponent(rest.join(':')) };
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a), y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}

@@ -1,0 +1,64 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { userEntity } from '../model/user.js';
+import { parseEntityQuery } from '../odata/query-options.js';
+import type { UserService } from '../service/user-service.js';
+import { sendCount, sendList } from './collection.js';
+import { formatEntity } from './entity-format.js';
+import { rawQuery, sendJson, serviceRoot, versionOf } from './odata-response.js';
+import { requirePermission } from './permissions.js';
+import { context } from './request-context.js';
+import { resource } from './resource.js';
+
+/** `/users`: the owner lookups Graph clients make (CONTRACT §5). */
+export function registerUserRoutes(app: FastifyInstance, options: { service: UserService; publicUrl?: string }): void {
+  const { service, publicUrl } = options;
+  const base = (request: FastifyRequest) => `${serviceRoot(request, publicUrl)}/${versionOf(request)}`;
+  const keyOf = (request: FastifyRequest) => decodeURIComponent((request.params as { key: string }).key);
+
+  resource(app, '/users', {
+    GET: async (request, reply) => {
+      requirePermission(request.principal, 'readUsers');
+      return sendList(request, reply, { entity: userEntity, setPath: 'users', publicUrl }, async (query) => {
+        const page = await service.list(context(request), query);
+        return { page, items: page.rows.map((row) => formatEntity(userEntity, row, { select: query.select })) };
+      });
+    },
+    POST: async (request, reply) => {
+      requirePermission(request.principal, 'writeUsers');
+      const row = await service.create(context(request), request.body);
+      return sendJson(reply.header('location', `${base(request)}/users/${row.id as string}`), 201, {
+        '@odata.context': `${base(request)}/$metadata#users/$entity`,
+        ...formatEntity(userEntity, row),
+      });
+    },
+  });
+
+  resource(app, '/users/$count', {
+    GET: async (request, reply) => {
+      requirePermission(request.principal, 'readUsers');
+      return sendCount(request, reply, userEntity, (filter) => service.count(context(request), filter));
+    },
+  });
+
+  resource(app, '/users/:key', {
+    GET: async (request, reply) => {
+      requirePermission(request.principal, 'readUsers');
+      const { select } = parseEntityQuery(rawQuery(request), userEntity);
+      const row = await service.get(context(request), keyOf(request));
+      return sendJson(reply, 200, {
+        '@odata.context': `${base(request)}/$metadata#users/$entity`,
+        ...formatEntity(userEntity, row, { select }),
+      });
+    },
+    PATCH: async (request, reply) => {
+      requirePermission(request.principal, 'writeUsers');
+      await service.update(context(request), keyOf(request), request.body);
+      return reply.code(204).send();
+    },
+    DELETE: async (request, reply) => {
+      requirePermission(request.principal, 'writeUsers');
+      await service.delete(context(request), keyOf(request));
+      return reply.code(204).send();
+    },
+  });
+}

@@ -1,0 +1,47 @@
+import { entity, property, type EnumDef } from './entity.js';
+
+export const intendedPurposeEnum: EnumDef = {
+  name: 'userPfxIntendedPurpose',
+  members: [
+    { name: 'unassigned', value: 0 },
+    { name: 'smimeEncryption', value: 1 },
+    { name: 'smimeSigning', value: 2 },
+    { name: 'vpn', value: 4 },
+    { name: 'wifi', value: 8 },
+  ],
+};
+
+export const paddingSchemeEnum: EnumDef = {
+  name: 'userPfxPaddingScheme',
+  members: [
+    { name: 'none', value: 0 },
+    { name: 'pkcs1', value: 1 },
+    { name: 'oaepSha1', value: 2 },
+    { name: 'oaepSha256', value: 3 },
+    { name: 'oaepSha384', value: 4 },
+    { name: 'oaepSha512', value: 5 },
+  ],
+};
+
+/** microsoft.graph.userPFXCertificate — https://learn.microsoft.com/graph/api/resources/intune-raimportcerts-userpfxcertificate */
+export const certificateEntity = entity({
+  typeName: 'userPFXCertificate',
+  odataType: '#microsoft.graph.userPFXCertificate',
+  table: 'user_pfx_certificates',
+  sequenceColumn: 'seq',
+  properties: [
+    property({ name: 'id', kind: 'string', column: 'id', serverSet: true }),
+    property({ name: 'thumbprint', kind: 'string', column: 'thumbprint', caseInsensitive: true }),
+    property({ name: 'intendedPurpose', kind: 'enum', enumDef: intendedPurposeEnum, column: 'intended_purpose' }),
+    property({ name: 'userPrincipalName', kind: 'string', column: 'user_principal_name', filterColumn: 'upn_lower', caseInsensitive: true }),
+    property({ name: 'startDateTime', kind: 'dateTimeOffset', column: 'start_date_time' }),
+    property({ name: 'expirationDateTime', kind: 'dateTimeOffset', column: 'expiration_date_time' }),
+    property({ name: 'providerName', kind: 'string', column: 'provider_name' }),
+    property({ name: 'keyName', kind: 'string', column: 'key_name' }),
+    property({ name: 'paddingScheme', kind: 'enum', enumDef: paddingSchemeEnum, column: 'padding_scheme' }),
+    property({ name: 'encryptedPfxBlob', kind: 'binary', column: 'encrypted_pfx_blob', secret: true }),
+    property({ name: 'encryptedPfxPassword', kind: 'string', column: 'encrypted_pfx_password', secret: true }),
+    property({ name: 'createdDateTime', kind: 'dateTimeOffset', column: 'created_date_time', serverSet: true }),
+    property({ name: 'lastModifiedDateTime', kind: 'dateTimeOffset', column: 'last_modified_date_time', serverSet: true }),
+  ],
+});

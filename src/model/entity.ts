@@ -1,0 +1,84 @@
+/**
+ * Property tables: one per entity. The request validator, the `$select`/`$filter`/`$orderby` allow-lists,
+ * the SQL column map and `$metadata` all derive from these, so a new property is one line.
+ */
+/** `complex` values (an audit event's actor, resources) are kept as JSON text, returned but never filtered on. */
+export type EdmKind = 'string' | 'dateTimeOffset' | 'binary' | 'boolean' | 'guid' | 'enum' | 'int32' | 'complex';
+
+export interface EnumMember {
+  readonly name: string;
+  readonly value: number;
+}
+
+export interface EnumDef {
+  /** OData name without namespace, e.g. `userPfxIntendedPurpose`. */
+  readonly name: string;
+  readonly members: readonly EnumMember[];
+}
+
+export interface PropertyDef {
+  /** The JSON / OData name. */
+  readonly name: string;
+  readonly kind: EdmKind;
+  readonly enumDef?: EnumDef;
+  /** SQL column holding the value as returned to clients. */
+  readonly column: string;
+  /**
+   * Column used in `$filter`/`$orderby`. For case-insensitive properties it holds the lower-cased value so an
+   * index answers `tolower(p) eq '…'` and plain `p eq '…'` alike (literals are lower-cased before binding).
+   */
+  readonly filterColumn: string;
+  readonly nullable: boolean;
+  /** May appear in `$filter` and `$orderby`. Secret properties never are. */
+  readonly filterable: boolean;
+  readonly secret: boolean;
+  /** Compared case-insensitively, as Entra ID compares userPrincipalName. */
+  readonly caseInsensitive: boolean;
+  /** Set by the server; client-sent values are ignored. */
+  readonly serverSet: boolean;
+}
+
+export interface EntityDef {
+  /** Entity type name without namespace, e.g. `userPFXCertificate`. */
+  readonly typeName: string;
+  /** `@odata.type` value: `#microsoft.graph.userPFXCertificate`. */
+  readonly odataType: string;
+  /** SQL table. */
+  readonly table: string;
+  /** Stable default order and keyset tie-breaker: a monotonically increasing integer column (insertion order). */
+  readonly sequenceColumn: string;
+  readonly properties: readonly PropertyDef[];
+  readonly byName: ReadonlyMap<string, PropertyDef>;
+}
+
+type PropertyInit = Partial<PropertyDef> & Pick<PropertyDef, 'name' | 'kind' | 'column'>;
+
+/** Fills the defaults of a property row: filterable, not secret, not nullable, filterColumn = column. */
+export function property(init: PropertyInit): PropertyDef {
+  return {
+    nullable: false,
+    filterable: !init.secret,
+    secret: false,
+    caseInsensitive: false,
+    serverSet: false,
+    filterColumn: init.column,
+    ...init,
+  };
+}
+
+export function entity(def: Omit<EntityDef, 'byName'>): EntityDef {
+  return Object.freeze({ ...def, byName: new Map(def.properties.map((p) => [p.name, p])) });
+}
+
+/** Looks up an enum member by name (case-insensitively, as the PowerShell module sends PascalCase) or number. */
+export function enumMember(def: EnumDef, input: string | number): EnumMember | undefined {
+  if (typeof input === 'number') return def.members.find((m) => m.value === input);
+  const lower = input.toLowerCase();
+  return def.members.find((m) => m.name.toLowerCase() === lower) ??
+    (/^\d+$/.test(input) ? def.members.find((m) => m.value === Number(input)) : undefined);
+}
+
+/** `'a', 'b', 'c'` — for messages that list the allowed values. */
+export function enumNames(def: EnumDef): string {
+  return def.members.map((m) => `'${m.name}'`).join(', ');
+}

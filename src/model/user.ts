@@ -1,0 +1,17 @@
+import { entity, property } from './entity.js';
+
+/** microsoft.graph.user — the subset pfxstore keeps: enough for the owner lookups clients make. */
+export const userEntity = entity({
+  typeName: 'user',
+  odataType: '#microsoft.graph.user',
+  table: 'users',
+  sequenceColumn: 'seq',
+  properties: [
+    property({ name: 'id', kind: 'guid', column: 'id', serverSet: true }),
+    property({ name: 'userPrincipalName', kind: 'string', column: 'user_principal_name', filterColumn: 'upn_lower', caseInsensitive: true }),
+    property({ name: 'displayName', kind: 'string', column: 'display_name', nullable: true }),
+    property({ name: 'mail', kind: 'string', column: 'mail', nullable: true }),
+    property({ name: 'accountEnabled', kind: 'boolean', column: 'account_enabled' }),
+    property({ name: 'createdDateTime', kind: 'dateTimeOffset', column: 'created_date_time', serverSet: true }),
+  ],
+});

@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Principal, TokenVerifier } from '../graph/auth.js';
+import { registerBodyParsing } from '../graph/body-parsing.js';
+import { errorBody, GraphError } from '../graph/errors.js';
+import { registerApi } from '../graph/api.js';
+import { registerPublicRoutes } from '../graph/public-routes.js';
+import { API_VERSIONS } from '../graph/versions.js';
+import type { Throttle } from '../graph/throttle.js';
+import type { Metrics } from './metrics.js';
+import type { DevIdentity } from './dev-identity.js';
+import type { ServeConfig } from './config.js';
+import type { SecretBox } from '../service/secret-box.js';
+import type { Store } from '../store/store.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the API's authentication hook; every API handler can rely on it. */
+    principal: Principal;
+  }
+}
+
+export interface AppDeps {
+  readonly config: ServeConfig;
+  readonly store: Store;
+  readonly verifier: TokenVerifier;
+  readonly secrets: SecretBox;
+  readonly metrics: Metrics;
+  readonly throttle?: Throttle;
+  /** Present with `--auth dev`: the token endpoint and OpenID metadata are served from it. */
+  readonly devIdentity?: DevIdentity;
+  /** pino options, or false for none (tests). */
+  readonly logger?: boolean | Record<string, unknown>;
+  readonly https?: { cert: string; key: string };
+}
+
+
+/** Builds the configured server without listening: tests inject into it, server/listen.ts listens. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    https: deps.https ?? null,
+    bodyLimit: deps.config.bodyLimitBytes,
+    caseSensitive: false,
+    ignoreTrailingSlash: true,
+    genReqId: () => randomUUID(),
+    // The request-id is always fresh (CONTRACT §3); a client's own id travels as client-request-id.
+    requestIdHeader: false,
+    rewriteUrl: (req) => normaliseKeySyntax(req.url ?? '/'),
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  }) as unknown as FastifyInstance;
+
+  app.decorateRequest('principal', null as unknown as Principal);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('request-id', request.id);
+    reply.header('client-request-id', clientRequestId(request));
+    reply.header('odata-version', '4.0');
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    deps.metrics.observe(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime);
+  });
+
+  registerBodyParsing(app);
+  app.setErrorHandler((err, request, reply) => sendError(request, reply, toGraphError(err, request)));
+  app.setNotFoundHandler((request, reply) => sendError(request, reply, GraphError.notFound(
+    `Resource not found for the segment '${lastSegment(request.url)}'; no such path in this API.`)));
+
+  registerPublicRoutes(app, deps);
+  for (const version of API_VERSIONS) {
+    await app.register(async (scope) => registerApi(scope, deps), { prefix: `/${version}` });
+  }
+  return app;
+}
+
+export function sendError(request: FastifyRequest, reply: FastifyReply, err: GraphError): FastifyReply {
+  return reply.code(err.statusCode)
+    .headers(err.headers)
+    .header('content-type', 'application/json')
+    .send(JSON.stringify(errorBody(err, request.id, clientRequestId(request))));
+}
+
+function clientRequestId(request: FastifyRequest): string {
+  const sent = request.headers['client-request-id'];
+  return typeof sent === 'string' && sent.length > 0 && sent.length <= 200 ? sent : request.id;
+}
+
+/** Fastify's own errors, by code (never by message), and everything else as a logged 500 that leaks nothing. */
+function toGraphError(err: unknown, request: FastifyRequest): GraphError {
+  const known = GraphError.from(err);
+  if (known) return known;
+  const code = (err as { code?: string }).code ?? '';
+  switch (code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return GraphError.tooLarge(request.routeOptions.bodyLimit ?? 0);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return GraphError.unsupportedMediaType(
+        `The Content-Type '${request.headers['content-type'] ?? ''}' is not supported; send 'application/json'.`);
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return GraphError.badRequest('The request body is empty; expected a JSON object.');
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return GraphError.badRequest('The request body does not match its Content-Length header.');
+  }
+  if (code.startsWith('Z_')) {
+    return GraphError.badRequest(`The request body is not valid ${request.headers['content-encoding']} data.`);
+  }
+  request.log.error({ err }, 'unexpected error');
+  return GraphError.internal();
+}
+
+/**
+ * OData key syntax → path segment, before routing: `userPfxCertificates('k')`, `userPfxCertificates(k)` (the
+ * PowerShell module's update path) and `users('k')` all become `…/k`.
+ */
+export function normaliseKeySyntax(url: string): string {
+  return url.replace(/\/(userPfxCertificates|users|auditEvents)\((?:'|%27)?([^)/?]*?)(?:'|%27)?\)/i, '/$1/$2');
+}
+
+function lastSegment(url: string): string {
+  const path = url.split('?')[0];
+  return decodeURIComponentSafe(path.split('/').filter(Boolean).pop() ?? '/');
+}
+
+function decodeURIComponentSafe(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}

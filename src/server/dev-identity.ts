@@ -1,0 +1,78 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
+import { readIfExists, readOrCreate } from './data-dir.js';
+
+const SIGNING_KEY_FILE = 'signing-key.jwk.json';
+
+/** What `--auth dev` signs with and issues to. Kept in `--data` so `pfxstore token` and `serve` agree. */
+export interface DevIdentity {
+  readonly tenantId: string;
+  readonly clientSecret: string;
+  readonly privateJwk: JWK;
+  readonly publicJwk: JWK;
+  readonly kid: string;
+}
+
+/** Graph access tokens carry this audience (also accepted: the Graph application id). */
+export const GRAPH_AUDIENCE = 'https://graph.microsoft.com';
+export const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
+export const DEFAULT_ROLES = ['DeviceManagementConfiguration.ReadWrite.All', 'User.ReadWrite.All'];
+
+/**
+ * The dev issuer, per tenant, shaped like Entra ID's v2 issuer. `.localhost` is reserved, so it can never be
+ * confused with a real authority.
+ */
+export function devIssuer(tenantId: string): string {
+  return `https://sts.pfxstore.localhost/${tenantId}/v2.0`;
+}
+
+export async function loadDevIdentity(dataDir: string): Promise<DevIdentity> {
+  const tenantId = readOrCreate(dataDir, 'tenant-id', () => randomUUID()).trim();
+  const clientSecret = readOrCreate(dataDir, 'client-secret', () => randomBytes(24).toString('base64url')).trim();
+  const keyJson = readIfExists(dataDir, SIGNING_KEY_FILE) ?? await createSigningKey(dataDir);
+  const privateJwk = JSON.parse(keyJson) as JWK;
+  const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...publicJwk } = privateJwk;
+  return { tenantId, clientSecret, privateJwk, publicJwk: { ...publicJwk, use: 'sig', alg: 'RS256' }, kid: privateJwk.kid! };
+}
+
+/** readOrCreate is synchronous and key generation is not; generate first, then let readOrCreate settle races. */
+async function createSigningKey(dataDir: string): Promise<string> {
+  const { privateKey } = await generateKeyPair('RS256', { extractable: true, modulusLength: 2048 });
+  const jwk = { ...(await exportJWK(privateKey)), kid: randomBytes(8).toString('hex'), alg: 'RS256' };
+  return readOrCreate(dataDir, SIGNING_KEY_FILE, () => JSON.stringify(jwk));
+}
+
+export interface MintOptions {
+  readonly tenantId?: string;
+  readonly roles?: readonly string[];
+  readonly scopes?: readonly string[];
+  readonly upn?: string;
+  readonly ttlSeconds?: number;
+  readonly appId?: string;
+  readonly audience?: string;
+}
+
+/** Signs a Graph-shaped access token: application (`roles`) or delegated (`scp`, `upn`). */
+export async function mintDevToken(identity: DevIdentity, options: MintOptions = {}): Promise<string> {
+  const tenantId = options.tenantId ?? identity.tenantId;
+  const key = await importJWK(identity.privateJwk, 'RS256');
+  const claims: Record<string, unknown> = {
+    tid: tenantId,
+    appid: options.appId ?? 'pfxstore-dev-client',
+    oid: randomUUID(),
+  };
+  if (options.scopes) {
+    claims.scp = options.scopes.join(' ');
+    if (options.upn) claims.upn = options.upn;
+  } else {
+    claims.roles = [...(options.roles ?? DEFAULT_ROLES)];
+  }
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: 'RS256', kid: identity.kid, typ: 'JWT' })
+    .setIssuer(devIssuer(tenantId))
+    .setAudience(options.audience ?? GRAPH_AUDIENCE)
+    .setIssuedAt()
+    .setNotBefore('0s')
+    .setExpirationTime(`${options.ttlSeconds ?? 3600}s`)
+    .sign(key);
+}

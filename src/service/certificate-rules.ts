@@ -1,0 +1,89 @@
+import { certificateEntity, intendedPurposeEnum, paddingSchemeEnum } from '../model/certificate.js';
+import { decodeBase64, invalidBody, readEntityBody } from '../graph/entity-body.js';
+import type { Row } from '../store/store.js';
+import { isPkcs12Structure } from '../pfx/pkcs12.js';
+import { checkUpn, normaliseThumbprint } from './keys.js';
+
+/** CONTRACT §4.2: what a create must carry. */
+const REQUIRED = ['thumbprint', 'userPrincipalName', 'startDateTime', 'expirationDateTime', 'providerName', 'keyName',
+  'encryptedPfxBlob', 'encryptedPfxPassword'] as const;
+
+/** CONTRACT §4.5: what a PATCH may change; thumbprint and userPrincipalName only to their stored values. */
+const PATCHABLE = new Set(['intendedPurpose', 'paddingScheme', 'providerName', 'keyName', 'encryptedPfxBlob',
+  'encryptedPfxPassword', 'startDateTime', 'expirationDateTime', 'thumbprint', 'userPrincipalName']);
+
+/** An RSA-encrypted password is one RSA block: 1024- to 8192-bit keys give 128 to 1024 bytes. */
+const ENCRYPTED_PASSWORD_BYTES = { min: 128, max: 1024 };
+
+const DEFAULTS: Row = {
+  intendedPurpose: intendedPurposeEnum.members.find((m) => m.name === 'unassigned')!.value,
+  paddingScheme: paddingSchemeEnum.members.find((m) => m.name === 'oaepSha512')!.value,
+};
+
+/** Reads and checks a create body; returns the row in stored form (secrets still plain) or throws one 400. */
+export function checkCertificateCreate(body: unknown): Row {
+  const { row, problems } = readEntityBody(certificateEntity, body);
+  for (const name of REQUIRED) {
+    if (row[name] === undefined && !problems.some((p) => p.includes(`'${name}'`))) {
+      problems.push(`property '${name}' is required`);
+    }
+  }
+  checkValues(row, problems);
+  if (problems.length > 0) throw invalidBody(problems);
+  return { ...DEFAULTS, ...row };
+}
+
+/** Reads and checks a PATCH body against the stored row; returns the changes in stored form. */
+export function checkCertificatePatch(body: unknown, current: Row): Row {
+  const { row, problems } = readEntityBody(certificateEntity, body, { writable: PATCHABLE });
+  checkValues(row, problems);
+  if (typeof row.thumbprint === 'string' && row.thumbprint !== current.thumbprint) {
+    problems.push(`property 'thumbprint' cannot be changed (stored: '${current.thumbprint as string}'); create a new certificate instead`);
+  }
+  if (typeof row.userPrincipalName === 'string' &&
+      row.userPrincipalName.toLowerCase() !== (current.userPrincipalName as string).toLowerCase()) {
+    problems.push(`property 'userPrincipalName' cannot be changed (stored: '${current.userPrincipalName as string}')`);
+  }
+  const start = row.startDateTime ?? current.startDateTime;
+  const end = row.expirationDateTime ?? current.expirationDateTime;
+  if ((row.startDateTime || row.expirationDateTime) && (start as string) >= (end as string) &&
+      !problems.some((p) => p.includes('startDateTime'))) {
+    problems.push(`'startDateTime' must be before 'expirationDateTime'`);
+  }
+  if (problems.length > 0) throw invalidBody(problems);
+  const { thumbprint: _t, userPrincipalName: _u, ...changes } = row;
+  return changes;
+}
+
+/** Value rules the property table cannot express; problems are appended, the row is normalised in place. */
+function checkValues(row: Row, problems: string[]): void {
+  if (typeof row.thumbprint === 'string') {
+    const thumbprint = normaliseThumbprint(row.thumbprint);
+    if (thumbprint) row.thumbprint = thumbprint;
+    else problems.push(`property 'thumbprint' must be the certificate's SHA-1 hash as 40 hex digits, not '${row.thumbprint.slice(0, 64)}'`);
+  }
+  checkUpn(row, problems);
+  for (const name of ['providerName', 'keyName'] as const) {
+    if (typeof row[name] === 'string' && (row[name] as string).trim() === '') problems.push(`property '${name}' must not be empty`);
+  }
+  if (row.startDateTime && row.expirationDateTime && (row.startDateTime as string) >= (row.expirationDateTime as string)) {
+    problems.push(`'startDateTime' must be before 'expirationDateTime'`);
+  }
+  if (Buffer.isBuffer(row.encryptedPfxBlob) && !isPkcs12Structure(row.encryptedPfxBlob)) {
+    problems.push(`property 'encryptedPfxBlob' must be a DER-encoded PKCS#12 (PFX) file, base64-encoded`);
+  }
+  if (typeof row.encryptedPfxPassword === 'string') {
+    const problem = encryptedPasswordProblem(row.encryptedPfxPassword);
+    if (problem) problems.push(problem);
+  }
+}
+
+function encryptedPasswordProblem(text: string): string | undefined {
+  const bytes = decodeBase64(text);
+  const { min, max } = ENCRYPTED_PASSWORD_BYTES;
+  if (!bytes || bytes.length < min || bytes.length > max) {
+    return `property 'encryptedPfxPassword' must be the base64 of the RSA-encrypted PFX password (${min} to ${max} bytes); ` +
+      'a plaintext password is refused — encrypt it with RSA-OAEP under the connector\'s public key';
+  }
+  return undefined;
+}

@@ -1,0 +1,8 @@
+import type { Principal } from '../graph/auth.js';
+
+/** What a service call knows of the request that made it. */
+export interface RequestContext {
+  readonly principal: Principal;
+  /** The response's request-id: audit events carry it as their correlationId. */
+  readonly requestId: string;
+}

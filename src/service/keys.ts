@@ -1,0 +1,47 @@
+import { ValidationError } from '../model/errors.js';
+
+/**
+ * Certificate keys: `{user object id as 32 lowercase hex}-{40 hex thumbprint}` (CONTRACT §4.1).
+ * Clients send the user id with or without hyphens and in any case; all spellings mean one key.
+ */
+const CERTIFICATE_KEY = /^([0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12})-([0-9a-f]{40})$/i;
+
+export function canonicalCertificateKey(key: string): string {
+  const m = CERTIFICATE_KEY.exec(key);
+  if (!m) {
+    throw new ValidationError(
+      `Invalid key '${key.length > 100 ? key.slice(0, 100) + '…' : key}': a userPfxCertificate id is '{user id}-{thumbprint}', ` +
+      'the user id as 32 hex digits (hyphens optional) and the thumbprint as 40 hex digits.');
+  }
+  return `${m[1].replace(/-/g, '').toLowerCase()}-${m[2].toLowerCase()}`;
+}
+
+export function certificateId(userId: string, thumbprint: string): string {
+  return `${userId.replace(/-/g, '').toLowerCase()}-${thumbprint}`;
+}
+
+/** Thumbprints arrive as Windows shows them (spaces, colons, upper case); stored as 40 lowercase hex. */
+export function normaliseThumbprint(text: string): string | undefined {
+  const stripped = text.replace(/[\s:]/g, '').toLowerCase();
+  return /^[0-9a-f]{40}$/.test(stripped) ? stripped : undefined;
+}
+
+const GUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
+
+/** A user key is an object id (GUID) or a userPrincipalName, as on Graph's /users/{id | userPrincipalName}. */
+export function parseUserKey(key: string): { id: string } | { userPrincipalName: string } {
+  if (GUID.test(key)) {
+    const hex = key.replace(/-/g, '').toLowerCase();
+    return { id: `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}` };
+  }
+  if (key.includes('@')) return { userPrincipalName: key };
+  throw new ValidationError(`Invalid user key '${key.slice(0, 100)}': expected an object id (GUID) or a userPrincipalName.`);
+}
+
+/** Appends a problem when the row's userPrincipalName is not shaped like `user@domain`. */
+export function checkUpn(row: { readonly userPrincipalName?: unknown }, problems: string[]): void {
+  const upn = row.userPrincipalName;
+  if (typeof upn === 'string' && !/^[^@\s]+@[^@\s]+$/.test(upn)) {
+    problems.push(`property 'userPrincipalName' must look like 'user@domain', not '${upn.slice(0, 64)}'`);
+  }
+}

@@ -1,0 +1,118 @@
+import { randomUUID } from 'node:crypto';
+import { invalidBody, readEntityBody } from '../graph/entity-body.js';
+import { nowStored } from '../model/datetime.js';
+import { ConflictError, NotFoundError, ValidationError } from '../model/errors.js';
+import { userEntity } from '../model/user.js';
+import type { BoundExpr } from '../odata/filter-ast.js';
+import type { ListQuery } from '../odata/list-query.js';
+import type { Page, Row, Store } from '../store/store.js';
+import { auditEvent } from './audit.js';
+import type { RequestContext } from './context.js';
+import { checkUpn, parseUserKey } from './keys.js';
+
+const AUDIT = { type: 'User', category: 'User' } as const;
+
+/** The tenant's users: certificate owners, looked up by id or userPrincipalName (case-insensitively). */
+export class UserService {
+  constructor(private readonly deps: { store: Store; autoUsers: boolean }) {}
+
+  /**
+   * The owner of a certificate being created. An unknown UPN creates the user (CONTRACT §4.2) unless the server
+   * runs with --no-auto-users.
+   */
+  async ownerFor(context: RequestContext, userPrincipalName: string): Promise<Row> {
+    const found = await this.findByUpn(context, userPrincipalName);
+    if (found) return found;
+    if (!this.deps.autoUsers) {
+      throw new ValidationError(`Invalid request body: property 'userPrincipalName': no user '${userPrincipalName}' exists in this tenant; create it first (POST /users).`);
+    }
+    try {
+      return await this.insert(context, { userPrincipalName, displayName: userPrincipalName.split('@')[0], accountEnabled: true });
+    } catch (err) {
+      // Another request created the same owner a moment ago: use that one.
+      if (err instanceof ConflictError) {
+        const raced = await this.findByUpn(context, userPrincipalName);
+        if (raced) return raced;
+      }
+      throw err;
+    }
+  }
+
+  async create(context: RequestContext, body: unknown): Promise<Row> {
+    const { row, problems } = readEntityBody(userEntity, body);
+    if (row.userPrincipalName === undefined && !problems.some((p) => p.includes("'userPrincipalName'"))) {
+      problems.push("property 'userPrincipalName' is required");
+    }
+    checkUpn(row, problems);
+    if (problems.length > 0) throw invalidBody(problems);
+    try {
+      return await this.insert(context, { accountEnabled: true, ...row });
+    } catch (err) {
+      if (err instanceof ConflictError) {
+        throw new ConflictError(`A user with userPrincipalName '${row.userPrincipalName as string}' already exists.`);
+      }
+      throw err;
+    }
+  }
+
+  async get(context: RequestContext, key: string): Promise<Row> {
+    const parsed = parseUserKey(key);
+    const found = 'id' in parsed
+      ? await this.deps.store.get(userEntity, context.principal.tenantId, parsed.id)
+      : await this.findByUpn(context, parsed.userPrincipalName);
+    if (!found) throw new NotFoundError(`No user '${key}' exists.`);
+    return found;
+  }
+
+  list(context: RequestContext, query: ListQuery): Promise<Page> {
+    return this.deps.store.list(userEntity, context.principal.tenantId, query);
+  }
+
+  count(context: RequestContext, filter?: BoundExpr): Promise<number> {
+    return this.deps.store.count(userEntity, context.principal.tenantId, filter);
+  }
+
+  async update(context: RequestContext, key: string, body: unknown): Promise<void> {
+    const { row, problems } = readEntityBody(userEntity, body);
+    checkUpn(row, problems);
+    if (problems.length > 0) throw invalidBody(problems);
+    const { id } = await this.get(context, key);
+    try {
+      const updated = await this.deps.store.update(userEntity, context.principal.tenantId, id as string,
+        (current) => ({ ...current, ...row }),
+        { audit: auditEvent(context, 'Patch', { ...AUDIT, ids: [id as string] }) });
+      if (!updated) throw new NotFoundError(`No user '${key}' exists.`);
+    } catch (err) {
+      if (err instanceof ConflictError) {
+        throw new ConflictError(`A user with userPrincipalName '${row.userPrincipalName as string}' already exists.`);
+      }
+      throw err;
+    }
+  }
+
+  async delete(context: RequestContext, key: string): Promise<void> {
+    const { id, userPrincipalName } = await this.get(context, key);
+    try {
+      await this.deps.store.delete(userEntity, context.principal.tenantId, id as string, {
+        audit: auditEvent(context, 'Delete', { ...AUDIT, ids: [id as string] }),
+      });
+    } catch (err) {
+      if (err instanceof ConflictError) {
+        throw new ConflictError(
+          `User '${userPrincipalName as string}' still owns certificates; delete them first (GET /deviceManagement/userPfxCertificates?$filter=userPrincipalName eq '${userPrincipalName as string}').`);
+      }
+      throw err;
+    }
+  }
+
+  private findByUpn(context: RequestContext, userPrincipalName: string): Promise<Row | undefined> {
+    return this.deps.store.findBy(userEntity, context.principal.tenantId, 'userPrincipalName', userPrincipalName.toLowerCase());
+  }
+
+  private insert(context: RequestContext, row: Row): Promise<Row> {
+    const id = randomUUID();
+    return this.deps.store.insert(userEntity, context.principal.tenantId, { ...row, id, createdDateTime: nowStored() }, {
+      audit: auditEvent(context, 'Create', { ...AUDIT, ids: [id] }),
+    });
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * SQLite schema, as numbered migrations applied in order inside one transaction each.
+ * Dates are fixed-width UTC text (model/datetime.ts), so text comparison is time comparison and indexes serve
+ * `expirationDateTime lt …`. Every index leads with tenant_id: every query is scoped to one tenant.
+ */
+export const sqliteMigrations: readonly { version: number; sql: string }[] = [
+  {
+    version: 1,
+    sql: `
+CREATE TABLE users (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  tenant_id TEXT NOT NULL,
+  id TEXT NOT NULL,
+  user_principal_name TEXT NOT NULL,
+  upn_lower TEXT NOT NULL,
+  display_name TEXT,
+  mail TEXT,
+  account_enabled INTEGER NOT NULL,
+  created_date_time TEXT NOT NULL,
+  UNIQUE (tenant_id, id),
+  UNIQUE (tenant_id, upn_lower)
+);
+
+CREATE TABLE user_pfx_certificates (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  tenant_id TEXT NOT NULL,
+  id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  thumbprint TEXT NOT NULL,
+  intended_purpose INTEGER NOT NULL,
+  user_principal_name TEXT NOT NULL,
+  upn_lower TEXT NOT NULL,
+  start_date_time TEXT NOT NULL,
+  expiration_date_time TEXT NOT NULL,
+  provider_name TEXT NOT NULL,
+  key_name TEXT NOT NULL,
+  padding_scheme INTEGER NOT NULL,
+  encrypted_pfx_blob BLOB NOT NULL,
+  encrypted_pfx_password BLOB NOT NULL,
+  created_date_time TEXT NOT NULL,
+  last_modified_date_time TEXT NOT NULL,
+  UNIQUE (tenant_id, id),
+  FOREIGN KEY (tenant_id, user_id) REFERENCES users (tenant_id, id)
+);
+-- The PowerShell module's lookup: tolower(userPrincipalName) eq … and tolower(thumbprint) eq ….
+CREATE INDEX user_pfx_certificates_upn ON user_pfx_certificates (tenant_id, upn_lower, thumbprint);
+CREATE INDEX user_pfx_certificates_thumbprint ON user_pfx_certificates (tenant_id, thumbprint);
+CREATE INDEX user_pfx_certificates_expiration ON user_pfx_certificates (tenant_id, expiration_date_time);
+-- Serves the foreign-key check when a user is deleted.
+CREATE INDEX user_pfx_certificates_user ON user_pfx_certificates (tenant_id, user_id);
+
+-- A certificate's userPrincipalName is its owner's: renaming the user renames it on the certificates.
+CREATE TRIGGER users_upn_follows AFTER UPDATE OF user_principal_name ON users
+BEGIN
+  UPDATE user_pfx_certificates SET user_principal_name = NEW.user_principal_name, upn_lower = NEW.upn_lower
+  WHERE tenant_id = NEW.tenant_id AND user_id = NEW.id;
+END;
+
+CREATE TABLE audit_events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  tenant_id TEXT NOT NULL,
+  id TEXT NOT NULL,
+  display_name TEXT NOT NULL,
+  component_name TEXT NOT NULL,
+  actor_json TEXT NOT NULL,
+  activity TEXT NOT NULL,
+  activity_date_time TEXT NOT NULL,
+  activity_type TEXT NOT NULL,
+  activity_operation_type TEXT NOT NULL,
+  activity_result TEXT NOT NULL,
+  correlation_id TEXT NOT NULL,
+  resources_json TEXT NOT NULL,
+  category TEXT NOT NULL,
+  UNIQUE (tenant_id, id)
+);
+CREATE INDEX audit_events_time ON audit_events (tenant_id, activity_date_time);
+`,
+  },
+];

@@ -1,0 +1,18 @@
+import type { ServeConfig } from '../server/config.js';
+import { SqliteStore } from './sqlite.js';
+import type { Store } from './store.js';
+
+/** The one place a store implementation is chosen, from `--db`. */
+export async function openStore(config: Pick<ServeConfig, 'dbUrl' | 'pgPoolSize' | 'pgStatementTimeoutMs' | 'pgConnectTimeoutMs'>): Promise<Store> {
+  if (config.dbUrl.startsWith('sqlite:')) {
+    return new SqliteStore({ path: config.dbUrl.slice('sqlite:'.length) });
+  }
+  // Loaded on demand: an embedded deployment never loads the pg driver.
+  const { PostgresStore } = await import('./postgres.js');
+  return PostgresStore.open({
+    url: config.dbUrl,
+    poolSize: config.pgPoolSize,
+    statementTimeoutMs: config.pgStatementTimeoutMs,
+    connectTimeoutMs: config.pgConnectTimeoutMs,
+  });
+}

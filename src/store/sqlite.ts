@@ -1,0 +1,222 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { EntityDef } from '../model/entity.js';
+import { ConflictError, StoreUnavailableError } from '../model/errors.js';
+import { auditEventEntity } from '../model/audit-event.js';
+import { certificateEntity } from '../model/certificate.js';
+import { userEntity } from '../model/user.js';
+import type { BoundExpr } from '../odata/filter-ast.js';
+import type { ListQuery } from '../odata/list-query.js';
+import { sqliteMigrations } from './migrations/sqlite.js';
+import { tableMapping, type TableMapping } from './row-mapping.js';
+import { sqliteDialect } from './sql-dialect.js';
+import { buildListSql, buildCountSql, pageFromRows } from './list-sql.js';
+import type { Page, Row, Store, WriteOptions } from './store.js';
+
+/** Extra (non-property) columns per table. */
+const EXTRA_COLUMNS: Record<string, readonly string[]> = { [certificateEntity.table]: ['user_id'] };
+
+interface EntityStatements {
+  readonly mapping: TableMapping;
+  readonly insert: Database.Statement;
+  readonly get: Database.Statement;
+  readonly update: Database.Statement;
+  readonly remove: Database.Statement;
+}
+
+/** How many distinct list/count statements stay prepared: filters vary, but a client repeats its few shapes. */
+const STATEMENT_CACHE_SIZE = 256;
+
+export interface SqliteStoreOptions {
+  /** Database file; created with its folder when missing. `:memory:` for throw-away stores. */
+  readonly path: string;
+  /**
+   * `full` fsyncs the WAL on every commit (survives power loss); `normal` survives a process crash only.
+   * Default full: a 201 is a promise.
+   */
+  readonly synchronous?: 'full' | 'normal';
+}
+
+/**
+ * The embedded store: one SQLite file in WAL mode. better-sqlite3 is synchronous, which is what SQLite is
+ * anyway; each call is a few microseconds on prepared statements, so the event loop is not held up.
+ */
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
+  private readonly db: Database.Database;
+  private readonly statements = new Map<EntityDef, EntityStatements>();
+  private readonly queryCache = new Map<string, Database.Statement>();
+  private closed = false;
+
+  constructor(options: SqliteStoreOptions) {
+    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+    this.db = new Database(options.path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${options.synchronous ?? 'full'}`);
+    this.db.pragma('foreign_keys = ON');
+    // Another process (a second `serve`, the CLI's tests) may hold the write lock for a moment.
+    this.db.pragma('busy_timeout = 5000');
+    this.migrate();
+    for (const entity of [userEntity, certificateEntity, auditEventEntity]) {
+      this.statements.set(entity, this.prepareEntity(entity));
+    }
+  }
+
+  private migrate(): void {
+    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+    const applied = new Set(this.db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[]);
+    for (const migration of sqliteMigrations) {
+      if (applied.has(migration.version)) continue;
+      // IMMEDIATE takes the write lock first, so two processes starting together apply each migration once.
+      this.db.transaction(() => {
+        const again = this.db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').get(migration.version);
+        if (again) return;
+        this.db.exec(migration.sql);
+        this.db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)')
+          .run(migration.version, new Date().toISOString());
+      }).immediate();
+    }
+  }
+
+  private prepareEntity(entity: EntityDef): EntityStatements {
+    const mapping = tableMapping(entity, EXTRA_COLUMNS[entity.table] ?? [], { booleanIn: (v) => (v ? 1 : 0) });
+    const t = entity.table;
+    return {
+      mapping,
+      insert: this.db.prepare(
+        `INSERT INTO ${t} (tenant_id, ${mapping.insertColumns.join(', ')}) ` +
+        `VALUES (?, ${mapping.insertColumns.map(() => '?').join(', ')}) RETURNING ${mapping.selectList}`),
+      get: this.db.prepare(`SELECT ${mapping.selectList} FROM ${t} WHERE tenant_id = ? AND id = ?`),
+      update: this.db.prepare(
+        `UPDATE ${t} SET ${mapping.updateColumns.map((c) => `${c} = ?`).join(', ')} ` +
+        `WHERE tenant_id = ? AND id = ? RETURNING ${mapping.selectList}`),
+      remove: this.db.prepare(`DELETE FROM ${t} WHERE tenant_id = ? AND id = ?`),
+    };
+  }
+
+  private entityStatements(entity: EntityDef): EntityStatements {
+    const s = this.statements.get(entity);
+    if (!s) throw new Error(`No table for entity ${entity.typeName}`);
+    return s;
+  }
+
+  private writeAudit(tenantId: string, event: Row | undefined): void {
+    if (!event) return;
+    const s = this.entityStatements(auditEventEntity);
+    s.insert.get(tenantId, ...s.mapping.insertValues(event));
+  }
+
+  async insert(entity: EntityDef, tenantId: string, row: Row, options: WriteOptions = {}): Promise<Row> {
+    const s = this.entityStatements(entity);
+    return this.guard(() => this.db.transaction(() => {
+      const inserted = s.insert.get(tenantId, ...s.mapping.insertValues(row, options.extraColumns)) as Record<string, unknown>;
+      this.writeAudit(tenantId, options.audit);
+      return s.mapping.fromDb(inserted);
+    })());
+  }
+
+  async get(entity: EntityDef, tenantId: string, id: string): Promise<Row | undefined> {
+    const s = this.entityStatements(entity);
+    const found = this.guard(() => s.get.get(tenantId, id) as Record<string, unknown> | undefined);
+    return found && s.mapping.fromDb(found);
+  }
+
+  async findBy(entity: EntityDef, tenantId: string, property: string, value: string): Promise<Row | undefined> {
+    const p = entity.byName.get(property);
+    if (!p) throw new Error(`Unknown property ${property}`);
+    const s = this.entityStatements(entity);
+    const sql = `SELECT ${s.mapping.selectList} FROM ${entity.table} WHERE tenant_id = ? AND ${p.filterColumn} = ? LIMIT 1`;
+    const found = this.guard(() => this.cached(sql).get(tenantId, value) as Record<string, unknown> | undefined);
+    return found && s.mapping.fromDb(found);
+  }
+
+  async update(entity: EntityDef, tenantId: string, id: string, change: (current: Row) => Row, options: WriteOptions = {}): Promise<Row | undefined> {
+    const s = this.entityStatements(entity);
+    return this.guard(() => this.db.transaction(() => {
+      const current = s.get.get(tenantId, id) as Record<string, unknown> | undefined;
+      if (!current) return undefined;
+      const next = change(s.mapping.fromDb(current));
+      const updated = s.update.get(...s.mapping.updateValues(next), tenantId, id) as Record<string, unknown>;
+      this.writeAudit(tenantId, options.audit);
+      return s.mapping.fromDb(updated);
+    })());
+  }
+
+  async delete(entity: EntityDef, tenantId: string, id: string, options: WriteOptions = {}): Promise<boolean> {
+    const s = this.entityStatements(entity);
+    return this.guard(() => this.db.transaction(() => {
+      const { changes } = s.remove.run(tenantId, id);
+      if (changes > 0) this.writeAudit(tenantId, options.audit);
+      return changes > 0;
+    })());
+  }
+
+  async list(entity: EntityDef, tenantId: string, query: ListQuery): Promise<Page> {
+    const s = this.entityStatements(entity);
+    const { sql, params } = buildListSql(entity, s.mapping, sqliteDialect, tenantId, query);
+    const records = this.guard(() => this.cached(sql).all(...params) as Record<string, unknown>[]);
+    let count: number | undefined;
+    if (query.count) count = await this.count(entity, tenantId, query.filter);
+    return pageFromRows(query, records.map((r) => s.mapping.fromDb(r)), count);
+  }
+
+  async count(entity: EntityDef, tenantId: string, filter?: BoundExpr): Promise<number> {
+    const { sql, params } = buildCountSql(entity, sqliteDialect, tenantId, filter);
+    return this.guard(() => Number(this.cached(sql).pluck().get(...params)));
+  }
+
+  async appendAudit(tenantId: string, event: Row): Promise<void> {
+    this.guard(() => this.writeAudit(tenantId, event));
+  }
+
+  async ping(): Promise<void> {
+    this.guard(() => this.db.prepare('SELECT 1').get());
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+
+  /** Raw access for tests that read query plans. */
+  explain(sql: string, params: unknown[]): string[] {
+    return (this.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail);
+  }
+
+  private cached(sql: string): Database.Statement {
+    let statement = this.queryCache.get(sql);
+    if (statement) {
+      // Map keeps insertion order: re-inserting marks the entry most recently used.
+      this.queryCache.delete(sql);
+    } else {
+      statement = this.db.prepare(sql);
+      if (this.queryCache.size >= STATEMENT_CACHE_SIZE) {
+        this.queryCache.delete(this.queryCache.keys().next().value as string);
+      }
+    }
+    this.queryCache.set(sql, statement);
+    return statement;
+  }
+
+  /** Turns SQLite's constraint and I/O failures into domain errors. */
+  private guard<T>(work: () => T): T {
+    if (this.closed) throw new StoreUnavailableError('The store is closed.');
+    try {
+      return work();
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? '';
+      if (code.startsWith('SQLITE_CONSTRAINT_UNIQUE') || code.startsWith('SQLITE_CONSTRAINT_PRIMARYKEY')) {
+        throw new ConflictError('An entity with the same key already exists.');
+      }
+      if (code.startsWith('SQLITE_CONSTRAINT_FOREIGNKEY')) {
+        throw new ConflictError('Other entities still refer to this one.');
+      }
+      if (code === 'SQLITE_BUSY' || code.startsWith('SQLITE_IOERR') || code === 'SQLITE_CANTOPEN') {
+        throw new StoreUnavailableError(`The database is unavailable (${code}).`);
+      }
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,56 @@
+import type { EntityDef } from '../model/entity.js';
+import type { BoundExpr } from '../odata/filter-ast.js';
+import type { ListQuery } from '../odata/list-query.js';
+
+/**
+ * An entity as the store holds it, keyed by property name, values in stored form:
+ * strings, guids and dates (fixed-width UTC text, see model/datetime.ts) as string; enums and int32 as number;
+ * booleans as boolean; binary and secret properties as Buffer (secrets arrive already encrypted);
+ * complex values as JSON text.
+ */
+export type Row = Record<string, unknown>;
+
+export interface Page {
+  readonly rows: Row[];
+  /** Sort-key values of the last row when more rows follow: what the next `$skiptoken` encodes. */
+  readonly nextAfter?: readonly unknown[];
+  /** Total matching rows, when the query asked for `$count`. */
+  readonly count?: number;
+}
+
+/** Options of a write: the audit event recorded in the same transaction, and columns outside the property table. */
+export interface WriteOptions {
+  readonly audit?: Row;
+  /** Columns that are not Graph properties, e.g. a certificate's owner `user_id`. */
+  readonly extraColumns?: Readonly<Record<string, string | number>>;
+}
+
+/**
+ * The one store interface, in domain terms. Implementations: SQLite (store/sqlite.ts) and PostgreSQL
+ * (store/postgres.ts), chosen by store/open-store.ts. They throw domain errors (ConflictError,
+ * StoreUnavailableError), never HTTP errors. Every call is scoped to one tenant.
+ */
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+
+  /** Inserts; ConflictError when a unique key (id, a user's UPN) is taken. */
+  insert(entity: EntityDef, tenantId: string, row: Row, options?: WriteOptions): Promise<Row>;
+  get(entity: EntityDef, tenantId: string, id: string): Promise<Row | undefined>;
+  /** Finds one row by a case-insensitive property's lower-cased value (a user by UPN). */
+  findBy(entity: EntityDef, tenantId: string, property: string, value: string): Promise<Row | undefined>;
+  /**
+   * Reads, applies `change` to the row and writes it back, all in one transaction, so the change sees
+   * the current row. Returns the updated row, or undefined when absent (`change` is then not called).
+   */
+  update(entity: EntityDef, tenantId: string, id: string, change: (current: Row) => Row, options?: WriteOptions): Promise<Row | undefined>;
+  /** Deletes; false when absent; ConflictError when other rows still refer to it (a user who owns certificates). */
+  delete(entity: EntityDef, tenantId: string, id: string, options?: WriteOptions): Promise<boolean>;
+  list(entity: EntityDef, tenantId: string, query: ListQuery): Promise<Page>;
+  count(entity: EntityDef, tenantId: string, filter?: BoundExpr): Promise<number>;
+  /** Records an audit event on its own (exports, which change nothing). */
+  appendAudit(tenantId: string, event: Row): Promise<void>;
+
+  /** Resolves when the store answers; rejects with StoreUnavailableError otherwise. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
