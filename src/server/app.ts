@@ -41,8 +41,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logger: deps.logger ?? false,
     https: deps.https ?? null,
     bodyLimit: deps.config.bodyLimitBytes,
-    caseSensitive: false,
-    ignoreTrailingSlash: true,
+    // Graph's paths are case-insensitive (`deviceManagement` = `devicemanagement`).
+    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },
     genReqId: () => randomUUID(),
     // The request-id is always fresh (CONTRACT §3); a client's own id travels as client-request-id.
     requestIdHeader: false,
