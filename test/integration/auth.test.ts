@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { SignJWT, importJWK } from 'jose';
+import { makeTestApp, type TestApp } from '../helpers/app.js';
+import { CERTS, certificateBody, createCertificate, graphError } from '../helpers/certificate-fixtures.js';
+import { sqliteFactory } from '../helpers/stores.js';
+import { devIssuer, GRAPH_AUDIENCE } from '../../src/server/dev-identity.js';
+
+describe('authentication, permissions and tenants', () => {
+  let t: TestApp;
+  before(async () => { t = await makeTestApp(sqliteFactory); });
+  after(() => t.close());
+
+  /** Signs arbitrary claims with the dev key (or another key), to build each kind of bad token. */
+  const sign = async (claims: Record<string, unknown>, options: { key?: 'dev' | 'other'; alg?: string } = {}) => {
+    const now = Math.floor(Date.now() / 1000);
+    const key = options.key === 'other'
+      ? generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey
+      : await importJWK(t.identity.privateJwk, 'RS256');
+    return new SignJWT({ tid: t.identity.tenantId, roles: ['DeviceManagementConfiguration.ReadWrite.All'], ...claims })
+      .setProtectedHeader({ alg: 'RS256', kid: t.identity.kid })
+      .setIssuer((claims.iss as string) ?? devIssuer(t.identity.tenantId))
+      .setAudience((claims.aud as string) ?? GRAPH_AUDIENCE)
+      .setIssuedAt(now - 10)
+      .setNotBefore((claims.nbf as number) ?? now - 10)
+      .setExpirationTime((claims.exp as number) ?? now + 600)
+      .sign(key);
+  };
+
+  const unauthenticated = (res: Awaited<ReturnType<TestApp['call']>>, message: RegExp) => {
+    graphError(res, 401, 'InvalidAuthenticationToken', message);
+    assert.match(String(res.headers['www-authenticate']), /^Bearer/);
+  };
+
+  test('no token, a non-Bearer scheme, a malformed token: 401 with WWW-Authenticate', async () => {
+    unauthenticated(await t.call({ method: 'GET', url: CERTS, token: null }), /Access token is empty/);
+    unauthenticated(await t.call({ method: 'GET', url: CERTS, token: null, headers: { authorization: 'Basic dXNlcjpwYXNz' } }), /Bearer scheme/);
+    unauthenticated(await t.call({ method: 'GET', url: CERTS, token: 'not.a.jwt' }), /not a well-formed JWT/);
+  });
+
+  test('expired, not yet valid, wrong issuer, wrong audience, bad signature, no tenant: 401 saying which', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    unauthenticated(await t.call({ method: 'GET', url: CERTS, token: await sign({ exp: now - 3600, nbf: now - 7200 }) }), /expired at/);
+    unauthenticated(await t.call({ method: 'GET', url: CERTS, token: await sign({ nbf: now + 3600, exp: now + 7200 }) }), /not valid before/);
+    unauthenticated(await t.call({ method: 'GET', url: CERTS, token: await sign({ iss: 'https://evil.example/v2.0' }) }), /issuer 'https:\/\/evil.example\/v2.0' is not accepted/);
+    unauthenticated(await t.call({ method: 'GET', url: CERTS, token: await sign({ aud: 'api://someone-else' }) }), /audience 'api:\/\/someone-else' is not accepted/);
+    unauthenticated(await t.call({ method: 'GET', url: CERTS, token: await sign({}, { key: 'other' }) }), /signature is invalid/);
+    unauthenticated(await t.call({ method: 'GET', url: CERTS, token: await sign({ tid: 'nope' }) }), /'tid'/);
+    const [h, p] = (await sign({})).split('.');
+    unauthenticated(await t.call({ method: 'GET', url: CERTS, token: `${h}.${p}.` }), /signature|well-formed/);
+  });
+
+  test('permissions: 403 naming the permissions that would do', async () => {
+    const readOnly = await t.token({ roles: ['DeviceManagementConfiguration.Read.All'] });
+    graphError(await t.call({ method: 'POST', url: CERTS, json: await certificateBody(), token: readOnly }), 403, 'Forbidden', /DeviceManagementConfiguration\.ReadWrite\.All/);
+    assert.equal((await t.call({ method: 'GET', url: CERTS, token: readOnly })).statusCode, 200);
+    const usersOnly = await t.token({ roles: ['User.Read.All'] });
+    graphError(await t.call({ method: 'GET', url: CERTS, token: usersOnly }), 403, 'Forbidden', /DeviceManagementConfiguration\.Read\.All, DeviceManagementConfiguration\.ReadWrite\.All/);
+    graphError(await t.call({ method: 'POST', url: '/beta/users', json: { userPrincipalName: 'x@y.z' }, token: usersOnly }), 403, 'Forbidden', /User\.ReadWrite\.All, Directory\.ReadWrite\.All/);
+    const certsOnly = await t.token({ roles: ['DeviceManagementConfiguration.ReadWrite.All'] });
+    graphError(await t.call({ method: 'GET', url: '/beta/users', token: certsOnly }), 403, 'Forbidden', /User\.Read\.All/);
+  });
+
+  test('delegated tokens carry scp; the export role is application-only', async () => {
+    const delegated = await t.token({ scopes: ['DeviceManagementConfiguration.ReadWrite.All', 'UserPfxCertificate.Export.All'], upn: 'admin@contoso.com' });
+    const created = await createCertificate(t, {}, delegated);
+    const read = (await t.call({ method: 'GET', url: `${CERTS}/${created.id}`, token: delegated })).json();
+    assert.equal(read.encryptedPfxPassword, null, 'a delegated scope does not grant export');
+    const roles = await t.token({ roles: ['DeviceManagementConfiguration.ReadWrite.All'] });
+    graphError(await t.call({ method: 'GET', url: CERTS, token: await t.token({ scopes: ['User.Read.All'] }) }), 403, 'Forbidden', /delegated permissions/);
+    assert.equal((await t.call({ method: 'GET', url: CERTS, token: roles })).statusCode, 200);
+  });
+
+  test("tenants are apart: another tenant's certificate is a 404 and never listed or counted", async () => {
+    const mine = await createCertificate(t);
+    const other = await t.token({ tenantId: randomUUID() });
+    graphError(await t.call({ method: 'GET', url: `${CERTS}/${mine.id}`, token: other }), 404, 'ResourceNotFound', /No userPfxCertificate/);
+    graphError(await t.call({ method: 'PATCH', url: `${CERTS}/${mine.id}`, json: { keyName: 'x' }, token: other }), 404, 'ResourceNotFound', /No userPfxCertificate/);
+    graphError(await t.call({ method: 'DELETE', url: `${CERTS}/${mine.id}`, token: other }), 404, 'ResourceNotFound', /No userPfxCertificate/);
+    assert.deepEqual((await t.call({ method: 'GET', url: CERTS, token: other })).json().value, []);
+    assert.equal((await t.call({ method: 'GET', url: `${CERTS}/$count`, token: other })).body, '0');
+    assert.deepEqual((await t.call({ method: 'GET', url: '/beta/users', token: other })).json().value, []);
+    // The same thumbprint and owner in another tenant is a different certificate, not a conflict.
+    const theirs = await t.call({ method: 'POST', url: CERTS, json: await certificateBody({ thumbprint: mine.thumbprint }), token: other });
+    assert.equal(theirs.statusCode, 201);
+    assert.equal((await t.call({ method: 'GET', url: `${CERTS}/${mine.id}` })).json().keyName, mine.keyName);
+  });
+
+  test('the dev OAuth endpoints: client-credentials grant, OpenID metadata whose issuer is the tokens\' iss, JWKS', async () => {
+    const tenant = t.identity.tenantId;
+    const form = (secret: string) => ({
+      method: 'POST' as const, url: `/${tenant}/oauth2/v2.0/token`, token: null,
+      payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'my-app', client_secret: secret, scope: 'https://graph.microsoft.com/.default' }).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    const granted = await t.call(form(t.identity.clientSecret));
+    assert.equal(granted.statusCode, 200, granted.body);
+    const { access_token: accessToken, token_type: tokenType } = granted.json();
+    assert.equal(tokenType, 'Bearer');
+    assert.equal((await t.call({ method: 'GET', url: CERTS, token: accessToken })).statusCode, 200);
+    const refused = await t.call(form('wrong'));
+    assert.equal(refused.statusCode, 401);
+    assert.equal(refused.json().error, 'invalid_client');
+    const config = (await t.call({ method: 'GET', url: `/${tenant}/v2.0/.well-known/openid-configuration`, token: null })).json();
+    const claims = JSON.parse(Buffer.from(accessToken.split('.')[1], 'base64url').toString());
+    assert.equal(config.issuer, claims.iss);
+    const jwks = (await t.call({ method: 'GET', url: new URL(config.jwks_uri).pathname, token: null })).json();
+    assert.equal(jwks.keys[0].kid, t.identity.kid);
+    assert.equal(jwks.keys[0].d, undefined, 'no private key material is published');
+  });
+});
