@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { makeTestApp, type TestApp } from '../helpers/app.js';
+import { certificateBody, createCertificate, graphError } from '../helpers/certificate-fixtures.js';
+import { storeFactories } from '../helpers/stores.js';
+
+for (const factory of await storeFactories()) {
+  describe(`$batch and audit events (${factory.name})`, () => {
+    let t: TestApp;
+    before(async () => { t = await makeTestApp(factory); });
+    after(() => t.close());
+
+    const batch = (requests: unknown) => t.call({ method: 'POST', url: '/beta/$batch', json: { requests } });
+
+    test('requests run with per-request status, headers and body; dependsOn orders them; 424 for dependants of a failure', async () => {
+      const body = await certificateBody({ userPrincipalName: 'batch@contoso.com' });
+      const res = await batch([
+        { id: '3', method: 'GET', url: "/deviceManagement/userPfxCertificates?$filter=tolower(userPrincipalName) eq 'batch@contoso.com'", dependsOn: ['1'] },
+        { id: '1', method: 'POST', url: '/deviceManagement/userPfxCertificates', body, headers: { 'Content-Type': 'application/json' } },
+        { id: '2', method: 'POST', url: 'deviceManagement/userPfxCertificates', body },
+        { id: '4', method: 'DELETE', url: '/users/batch@contoso.com', dependsOn: ['2'] },
+      ]);
+      assert.equal(res.statusCode, 200, res.body);
+      const byId = Object.fromEntries(res.json().responses.map((r: any) => [r.id, r]));
+      assert.deepEqual(res.json().responses.map((r: any) => r.id), ['3', '1', '2', '4']);
+      assert.equal(byId['1'].status, 201);
+      assert.match(byId['1'].headers.location, /userPfxCertificates\//);
+      assert.equal(byId['1'].body.encryptedPfxPassword, body.encryptedPfxPassword);
+      assert.equal(byId['2'].status, 409);
+      assert.equal(byId['2'].body.error.code, 'Conflict');
+      assert.equal(byId['3'].status, 200);
+      assert.equal(byId['3'].body.value.length, 1);
+      assert.equal(byId['3'].body.value[0].encryptedPfxBlob, null, 'secrets stay hidden inside a batch too');
+      assert.equal(byId['4'].status, 424);
+    });
+
+    test('every request is authorised with the batch token', async () => {
+      const readOnly = await t.token({ roles: ['DeviceManagementConfiguration.Read.All'] });
+      const res = await t.call({ method: 'POST', url: '/beta/$batch', token: readOnly, json: { requests: [{ id: 'a', method: 'POST', url: '/deviceManagement/userPfxCertificates', body: await certificateBody() }] } });
+      assert.equal(res.json().responses[0].status, 403);
+    });
+
+    const malformed: [string, unknown, RegExp][] = [
+      ['no requests', {}, /'requests' must be a non-empty array/],
+      ['duplicate ids', { requests: [{ id: '1', method: 'GET', url: '/users' }, { id: '1', method: 'GET', url: '/users' }] }, /'1' is used by more than one request/],
+      ['too many', { requests: Array.from({ length: 21 }, (_, i) => ({ id: String(i), method: 'GET', url: '/users' })) }, /at most 20 requests/],
+      ['a bad method', { requests: [{ id: '1', method: 'TRACE', url: '/users' }] }, /method must be one of/],
+      ['an absolute url', { requests: [{ id: '1', method: 'GET', url: 'https://evil.example/users' }] }, /relative URL/],
+      ['an unknown dependency', { requests: [{ id: '1', method: 'GET', url: '/users', dependsOn: ['9'] }] }, /depends on '9'/],
+      ['a cycle', { requests: [{ id: '1', method: 'GET', url: '/users', dependsOn: ['2'] }, { id: '2', method: 'GET', url: '/users', dependsOn: ['1'] }] }, /cycle/],
+    ];
+    for (const [name, body, message] of malformed) {
+      test(`malformed batch: ${name} → 400`, async () => {
+        graphError(await t.call({ method: 'POST', url: '/beta/$batch', json: body }), 400, 'BadRequest', message);
+      });
+    }
+
+    test('auditEvents: create, patch, delete each recorded with actor, operation and the request-id; no secret inside', async () => {
+      const created = await createCertificate(t, { userPrincipalName: 'audit@contoso.com' });
+      const patch = await t.call({ method: 'PATCH', url: `/beta/deviceManagement/userPfxCertificates/${created.id}`, json: { keyName: 'k2' } });
+      await t.call({ method: 'DELETE', url: `/beta/deviceManagement/userPfxCertificates/${created.id}` });
+      const res = await t.call({ method: 'GET', url: `/beta/deviceManagement/auditEvents?$filter=category eq 'Certificates'&$orderby=activityDateTime desc&$top=50` });
+      assert.equal(res.statusCode, 200, res.body);
+      const events = res.json().value.filter((e: any) => e.resources.some((r: any) => r.resourceId === created.id));
+      assert.deepEqual(events.map((e: any) => e.activityOperationType).sort(), ['Create', 'Delete', 'Patch']);
+      const patched = events.find((e: any) => e.activityOperationType === 'Patch');
+      assert.equal(patched.correlationId, patch.headers['request-id']);
+      assert.equal(patched.activityResult, 'Success');
+      assert.equal(patched['@odata.type'], '#microsoft.graph.auditEvent');
+      assert.ok(patched.actor.userPermissions.includes('DeviceManagementConfiguration.ReadWrite.All'));
+      assert.ok(!res.body.includes(created.encryptedPfxPassword as string));
+      const one = await t.call({ method: 'GET', url: `/beta/deviceManagement/auditEvents/${patched.id}` });
+      assert.equal(one.json().id, patched.id);
+      const userEvents = (await t.call({ method: 'GET', url: "/beta/deviceManagement/auditEvents?$filter=activity eq 'Create User'" })).json();
+      assert.ok(userEvents.value.length >= 1);
+      graphError(await t.call({ method: 'GET', url: '/beta/deviceManagement/auditEvents', token: await t.token({ roles: ['User.Read.All'] }) }), 403, 'Forbidden', /DeviceManagementConfiguration/);
+    });
+  });
+}
