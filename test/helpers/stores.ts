@@ -13,7 +13,9 @@ export const sqliteFactory: StoreFactory = {
   name: 'sqlite',
   async open(dataDir) {
     // A real file, as in production (not :memory:).
-    return { store: new SqliteStore({ path: join(dataDir, 'pfxstore.db') }), cleanup: async () => {} };
+    // synchronous=normal: the suite creates thousands of rows and fsync per commit would dominate its run time;
+    // durability across a crash is tested on a real server with the default (full) in durability.test.ts.
+    return { store: new SqliteStore({ path: join(dataDir, 'pfxstore.db'), synchronous: 'normal' }), cleanup: async () => {} };
   },
 };
 

@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { certificateEntity } from '../../src/model/certificate.js';
+import { parseListQuery } from '../../src/odata/query-options.js';
+import { buildListSql } from '../../src/store/list-sql.js';
+import { tableMapping } from '../../src/store/row-mapping.js';
+import { sqliteDialect } from '../../src/store/sql-dialect.js';
+import { SqliteStore } from '../../src/store/sqlite.js';
+
+/** The PowerShell module's queries and date ranges are answered from indexes, never by scanning the table. */
+describe('SQLite query plans', () => {
+  let dir: string;
+  let store: SqliteStore;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'pfxstore-plan-'));
+    store = new SqliteStore({ path: join(dir, 'plan.db') });
+  });
+  after(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const plan = (rawQuery: string) => {
+    const query = parseListQuery(rawQuery, certificateEntity);
+    const mapping = tableMapping(certificateEntity, ['user_id'], { booleanIn: (v) => (v ? 1 : 0) });
+    const { sql, params } = buildListSql(certificateEntity, mapping, sqliteDialect, 'tenant', query);
+    return store.explain(sql, params).join('\n');
+  };
+
+  const cases: [string, RegExp][] = [
+    ["$filter=tolower(userPrincipalName) eq 'alice@contoso.com'", /USING INDEX user_pfx_certificates_upn/],
+    [`$filter=tolower(userPrincipalName) eq 'alice@contoso.com' and tolower(thumbprint) eq '${'a'.repeat(40)}'`, /USING INDEX user_pfx_certificates_upn \(tenant_id=\? AND upn_lower=\? AND thumbprint=\?\)/],
+    ["$filter=userPrincipalName eq 'Alice@Contoso.com'", /USING INDEX user_pfx_certificates_upn/],
+    ['$filter=expirationDateTime lt 2027-01-01T00:00:00Z', /USING INDEX user_pfx_certificates_expiration \(tenant_id=\? AND expiration_date_time<\?\)/],
+    ['$filter=expirationDateTime ge 2026-01-01T00:00:00Z and expirationDateTime lt 2027-01-01T00:00:00Z', /USING INDEX user_pfx_certificates_expiration/],
+    [`$filter=thumbprint eq '${'b'.repeat(40)}'`, /USING INDEX user_pfx_certificates_thumbprint/],
+    ['', /SEARCH user_pfx_certificates USING (INDEX|COVERING INDEX) \w+ \(tenant_id=\?\)|SEARCH user_pfx_certificates USING INDEX/],
+  ];
+  for (const [query, expected] of cases) {
+    test(`${query || 'no filter'} → ${expected.source.slice(0, 60)}`, () => {
+      const text = plan(query);
+      assert.match(text, expected, text);
+      assert.doesNotMatch(text, /SCAN user_pfx_certificates(?! USING)/, text);
+    });
+  }
+});
