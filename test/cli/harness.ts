@@ -1,0 +1,145 @@
+/**
+ * Running the real CLI (`node dist/src/main.js …`) as a child process against a real pfxstore server, with
+ * PFX files and keys made by OpenSSL at test time. Passwords travel in environment variables only.
+ */
+import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openssl, OpensslWorkspace } from '../helpers/openssl.js';
+import { listen, type ListeningServer } from '../helpers/server.js';
+
+/** dist/src/main.js, from dist/test/cli. */
+const MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'main.js');
+
+export const EXPORT_ROLES = ['DeviceManagementConfiguration.ReadWrite.All', 'User.ReadWrite.All', 'UserPfxCertificate.Export.All'];
+
+export interface CliResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface RunOptions {
+  readonly env?: Record<string, string | undefined>;
+  readonly input?: string;
+  readonly cwd?: string;
+}
+
+/** The parent's environment without any PFXSTORE_* setting, so only what a test passes reaches the CLI. */
+function cleanEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PFXSTORE_') && k !== 'NODE_TEST_CONTEXT'));
+}
+
+export function runCli(args: readonly string[], options: RunOptions = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [MAIN, ...args], {
+      env: { ...cleanEnv(), ...options.env },
+      cwd: options.cwd,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => child.kill(), 60_000);
+    child.stdout.on('data', (c) => { stdout += c; });
+    child.stderr.on('data', (c) => { stderr += c; });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+/** A listening server plus the environment that points the CLI at it (dev mode: token and CA from --data). */
+export interface CliServer {
+  readonly server: ListeningServer;
+  readonly baseUrl: string;
+  readonly env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export async function startCliServer(args: string[] = []): Promise<CliServer> {
+  const server = await listen(args);
+  const baseUrl = `${server.url}/beta`;
+  return {
+    server,
+    baseUrl,
+    env: { PFXSTORE_URL: baseUrl, PFXSTORE_DATA: server.dataDir },
+    stop: () => server.stop(),
+  };
+}
+
+export interface MadePfx {
+  readonly path: string;
+  readonly certPath: string;
+  /** `openssl x509 -fingerprint -sha1`, lowercase without colons. */
+  readonly thumbprint: string;
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+}
+
+/**
+ * One OpenSSL workspace per test file: the connector key pair and one user key shared by every leaf
+ * certificate (distinct subjects and serials give distinct thumbprints; RSA key generation is the slow part).
+ */
+export class PfxFactory {
+  private caSerial = 1;
+
+  private constructor(readonly ws: OpensslWorkspace, readonly connectorKey: string, readonly connectorPub: string, readonly userKey: string) {}
+
+  static async create(): Promise<PfxFactory> {
+    const ws = await OpensslWorkspace.create('pfxstore-cli-');
+    const [connectorKey, userKey] = await Promise.all([ws.rsaKey('connector', 2048), ws.rsaKey('user', 2048)]);
+    const connectorPub = ws.path('connector.pub.pem');
+    await openssl(['pkey', '-in', connectorKey, '-pubout', '-out', connectorPub]);
+    return new PfxFactory(ws, connectorKey, connectorPub, userKey);
+  }
+
+  path(name: string): string {
+    return this.ws.path(name);
+  }
+
+  /** A PFX for `/CN=name`, valid from now for `days`, or already expired with `expired`. */
+  async pfx(name: string, options: { password: string; days?: number; legacy?: boolean; expired?: boolean }): Promise<MadePfx> {
+    const certPath = options.expired
+      ? await this.expiredCertificate(name)
+      : await this.ws.certificate(name, { key: this.userKey, subject: `/CN=${name}`, days: options.days ?? 30 });
+    const path = await this.ws.pkcs12(name, { cert: certPath, key: this.userKey, password: options.password, legacy: options.legacy });
+    const [thumbprint, validity] = await Promise.all([this.ws.sha1Fingerprint(certPath), this.ws.validity(certPath)]);
+    return { path, certPath, thumbprint, ...validity };
+  }
+
+  async write(name: string, content: string | Buffer): Promise<string> {
+    const file = this.ws.path(name);
+    await writeFile(file, content);
+    return file;
+  }
+
+  cleanup(): Promise<void> {
+    return this.ws.cleanup();
+  }
+
+  /** OpenSSL 3.0 cannot back-date with `req -days`; `openssl ca -startdate/-enddate` can. */
+  private async expiredCertificate(name: string): Promise<string> {
+    const dir = this.ws.path('');
+    const cnf = await this.write('ca.cnf', [
+      '[ca]', 'default_ca = d', '[d]', `database = ${join(dir, 'index.txt')}`, `serial = ${join(dir, 'serial.txt')}`,
+      `new_certs_dir = ${dir}`, 'default_md = sha256', 'policy = p', 'unique_subject = no', '[p]', 'commonName = supplied', '',
+    ].join('\n'));
+    await this.write('index.txt', '');
+    await this.write('serial.txt', `${String(this.caSerial++).padStart(2, '0')}\n`);
+    const csr = this.ws.path(`${name}.csr.pem`);
+    const cert = this.ws.path(`${name}.crt.pem`);
+    await openssl(['req', '-new', '-key', this.userKey, '-subj', `/CN=${name}`, '-out', csr]);
+    await openssl(['ca', '-batch', '-config', cnf, '-selfsign', '-keyfile', this.userKey, '-in', csr,
+      '-startdate', '20200101000000Z', '-enddate', '20210101000000Z', '-notext', '-out', cert]);
+    return cert;
+  }
+}
+
+/** The flags every import needs besides files and password. */
+export function importFlags(f: PfxFactory, upn: string): string[] {
+  return ['--upn', upn, '--public-key', f.connectorPub, '--provider-name', 'Microsoft Software Key Storage Provider', '--key-name', 'PFXEncryptionKey'];
+}
