@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { EntityDef } from '../model/entity.js';
 import { parseCountQuery, parseListQuery } from '../odata/query-options.js';
 import { encodeSkipToken } from '../odata/skiptoken.js';
+import { nextLinkQuery } from '../odata/query-string.js';
 import type { ListQuery } from '../odata/list-query.js';
 import type { BoundExpr } from '../odata/filter-ast.js';
 import type { Page } from '../store/store.js';
@@ -29,7 +30,7 @@ export async function sendList(
   const body: Record<string, unknown> = { '@odata.context': `${base}/$metadata#${options.setPath}${selectSuffix(query)}` };
   if (page.count !== undefined) body['@odata.count'] = page.count;
   if (page.nextAfter) {
-    body['@odata.nextLink'] = `${base}/${options.setPath}?${withSkipToken(raw, encodeSkipToken(query, [...page.nextAfter]))}`;
+    body['@odata.nextLink'] = `${base}/${options.setPath}?${nextLinkQuery(raw, encodeSkipToken(query, [...page.nextAfter]))}`;
   }
   body.value = items;
   return sendJson(reply, 200, body);
@@ -45,14 +46,4 @@ export async function sendCount(request: FastifyRequest, reply: FastifyReply, en
 
 function selectSuffix(query: ListQuery): string {
   return query.select ? `(${query.select.map((p) => p.name).join(',')})` : '';
-}
-
-/** The request's own query options with `$skiptoken` (and `$skip`, already applied) replaced by the new token. */
-function withSkipToken(raw: string, token: string): string {
-  const kept = raw.split('&').filter((part) => part !== '' && !/^\$?(skiptoken|skip)=/i.test(decodeName(part)));
-  return [...kept, `$skiptoken=${encodeURIComponent(token)}`].join('&');
-}
-
-function decodeName(part: string): string {
-  return part.replace(/^%24/i, '$');
 }

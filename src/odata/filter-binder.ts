@@ -73,8 +73,8 @@ class Binder {
   }
 
   private compare(expr: Extract<FilterExpr, { kind: 'compare' }>): BoundExpr {
-    const left = this.columnOperand(expr.left, expr);
-    const right = this.columnOperand(expr.right, expr);
+    const left = this.columnOperand(expr.left, expr.op);
+    const right = this.columnOperand(expr.right, expr.op);
     if (left && right) {
       throw filterError(expr.position, `comparing two properties ('${left.property.name}' ${expr.op} '${right.property.name}') is not supported; compare a property with a literal`);
     }
@@ -93,7 +93,7 @@ class Binder {
   }
 
   private inList(expr: Extract<FilterExpr, { kind: 'in' }>): BoundExpr {
-    const column = this.columnOperand(expr.left, expr);
+    const column = this.columnOperand(expr.left, 'in');
     if (!column) throw filterError(expr.left.position, "the left side of 'in' must be a property (or tolower/toupper of one)");
     const list = expr.list.map((item): BoundValue => {
       const value = this.literalValue(item, column);
@@ -106,7 +106,7 @@ class Binder {
   private predicate(expr: Extract<FilterExpr, { kind: 'call' }>): BoundExpr {
     const name = expr.name as 'startswith' | 'endswith' | 'contains';
     const [subjectExpr, searchExpr] = expr.args;
-    const subject = this.columnOperand(subjectExpr, expr);
+    const subject = this.columnOperand(subjectExpr, name);
     if (!subject) throw filterError(subjectExpr.position, `the first argument of '${name}' must be a property (or tolower/toupper of one)`);
     if (subject.property.kind !== 'string') {
       throw filterError(subject.position, `'${name}' needs a String property; '${subject.property.name}' is a ${typeLabel(subject.property)}`);
@@ -121,8 +121,8 @@ class Binder {
     };
   }
 
-  /** A property, or `tolower`/`toupper` of one; undefined for a literal. Anything else cannot be compared. */
-  private columnOperand(expr: FilterExpr, context: FilterExpr): ColumnRef | undefined {
+  /** A property, or `tolower`/`toupper` of one; undefined for a literal. Anything else cannot be an operand of `operator`. */
+  private columnOperand(expr: FilterExpr, operator: string): ColumnRef | undefined {
     if (expr.kind === 'property') return { property: this.resolve(expr), position: expr.position };
     if (expr.kind === 'call' && (expr.name === 'tolower' || expr.name === 'toupper')) {
       const arg = expr.args[0];
@@ -136,9 +136,8 @@ class Binder {
       return { property, transform, position: arg.position };
     }
     if (expr.kind === 'literal' || expr.kind === 'enumLiteral') return undefined;
-    const where = context.kind === 'compare' ? `of '${context.op}'` : context.kind === 'in' ? "of 'in'" : `of '${(context as { name?: string }).name}'`;
     throw filterError(expr.position,
-      `an operand ${where} must be a property, tolower/toupper of a property, or a literal, found a condition (to negate a comparison write not (a eq b))`);
+      `an operand of '${operator}' must be a property, tolower/toupper of a property, or a literal, found a condition (to negate a comparison write not (a eq b))`);
   }
 
   private resolve(expr: Extract<FilterExpr, { kind: 'property' }>): PropertyDef {

@@ -78,7 +78,7 @@ function readString(text: string, start: number): Token {
   let pos = start + 1;
   for (;;) {
     const close = text.indexOf("'", pos);
-    if (close < 0) throw filterError(start, `unterminated string literal: no closing quote for the quote at position ${start}`);
+    if (close < 0) throw filterError(start, "unterminated string literal: the closing quote is missing (write '' for a quote inside a string)");
     value += text.slice(pos, close);
     if (text[close + 1] === "'") {
       value += "'";

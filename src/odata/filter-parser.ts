@@ -111,7 +111,8 @@ class Parser {
       case 'number':
         return { kind: 'literal', position: token.position, type: 'number', text: token.text, value: token.value as number };
       case 'dateTimeOffset':
-        return { kind: 'literal', position: token.position, type: 'dateTimeOffset', text: token.text, value: token.value as string };
+        // The text keeps the written instant, with a '+' offset restored if the query decoding turned it into a space.
+        return { kind: 'literal', position: token.position, type: 'dateTimeOffset', text: token.text.replace(' ', '+'), value: token.value as string };
       case 'guid':
         return { kind: 'literal', position: token.position, type: 'guid', text: token.text, value: token.value as string };
       case 'typedLiteral':

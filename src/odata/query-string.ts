@@ -30,20 +30,30 @@ export function splitQuery(rawQuery: string): QueryPart[] {
   const parts: QueryPart[] = [];
   for (let i = 0; i < pieces.length; i++) {
     if (pieces[i] === '') continue;
-    let part = toPart(pieces[i]);
-    if (part.system === 'filter' && !quotesBalanced(part.value)) {
-      for (let j = i + 1; j < pieces.length; j++) {
-        const joined = toPart(pieces.slice(i, j + 1).join('&'));
-        if (quotesBalanced(joined.value)) {
-          part = joined;
-          i = j;
-          break;
-        }
-      }
-    }
-    parts.push(part);
+    const part = toPart(pieces[i]);
+    const end = part.system === 'filter' ? balancingEnd(pieces, i) : i;
+    parts.push(end === i ? part : toPart(pieces.slice(i, end + 1).join('&')));
+    i = end;
   }
   return parts;
+}
+
+/**
+ * The index of the piece that closes the last string literal opened in `pieces[start]`, or `start` when the quotes
+ * balance already or never do. Counting per piece keeps this linear in the query length.
+ */
+function balancingEnd(pieces: readonly string[], start: number): number {
+  let quotes = quoteCount(pieces[start]);
+  for (let j = start + 1; quotes % 2 === 1 && j < pieces.length; j++) {
+    quotes += quoteCount(pieces[j]);
+    if (quotes % 2 === 0) return j;
+  }
+  return start;
+}
+
+/** Quotes after decoding: literal `'` and `%27` (no other escape decodes to 0x27, UTF-8 continuation bytes included). */
+function quoteCount(raw: string): number {
+  return (raw.match(/'|%27/gi) ?? []).length;
 }
 
 /**
@@ -82,10 +92,4 @@ function decode(text: string): string {
 /** Keeps the characters OData queries are usually written with readable; everything else is percent-encoded. */
 function encode(text: string): string {
   return encodeURIComponent(text).replace(/%2C|%24|%3A/g, (e) => decodeURIComponent(e));
-}
-
-function quotesBalanced(text: string): boolean {
-  let count = 0;
-  for (const ch of text) if (ch === "'") count++;
-  return count % 2 === 0;
 }

@@ -18,7 +18,8 @@ type TokenQuery = Pick<ListQuery, 'filter' | 'orderBy'>;
 const MAX_TOKEN_LENGTH = 16_384;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
-export function encodeSkipToken(query: TokenQuery, lastKey: readonly KeyValue[]): string {
+/** `lastKey`: the last returned row's sort-key values (store/sql-filter.ts `rowKeyValues`). */
+export function encodeSkipToken(query: TokenQuery, lastKey: readonly unknown[]): string {
   return Buffer.from(JSON.stringify({ f: fingerprint(query), k: lastKey }), 'utf8').toString('base64url');
 }
 

@@ -71,15 +71,22 @@ async function tlsMaterial(config: ServeConfig): Promise<TlsMaterial> {
 }
 
 async function closeGracefully(app: FastifyInstance, store: Store, graceMs: number): Promise<void> {
-  // app.close() stops accepting and waits for in-flight requests; past the grace period, connections are cut.
+  // app.close() stops accepting and waits for in-flight requests. A keep-alive connection whose request
+  // finishes during the drain would hold close() open until its idle timeout, so idle sockets are closed as
+  // they appear; past the grace period every connection is cut.
+  const sweep = setInterval(() => app.server.closeIdleConnections(), 50);
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<void>((resolve) => {
     timer = setTimeout(() => {
-      app.server.closeAllConnections?.();
+      app.server.closeAllConnections();
       resolve();
     }, graceMs);
   });
-  await Promise.race([app.close(), deadline]);
-  clearTimeout(timer);
-  await store.close();
+  try {
+    await Promise.race([app.close(), deadline]);
+  } finally {
+    clearInterval(sweep);
+    clearTimeout(timer);
+    await store.close();
+  }
 }
