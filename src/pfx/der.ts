@@ -24,11 +24,8 @@ export class DerError extends Error {
 /** Identifier octets of the universal and context tags used by pfxstore. */
 export const Tag = {
   INTEGER: 0x02,
-  BIT_STRING: 0x03,
   OCTET_STRING: 0x04,
-  NULL: 0x05,
   OID: 0x06,
-  UTF8_STRING: 0x0c,
   UTC_TIME: 0x17,
   GENERALIZED_TIME: 0x18,
   BMP_STRING: 0x1e,
@@ -73,18 +70,20 @@ function readHeader(buf: Buffer, offset: number, limit: number): Header {
   if (offset + 1 >= limit) throw new DerError('truncated: the element has no length octet', offset);
   const first = buf[offset + 1]!;
   let pos = offset + 2;
-  if (first < 0x80) return { tag, contentStart: pos, length: first };
+  let length = first;
   if (first === 0x80) {
     // X.690 §8.1.3.6: the indefinite form is only for constructed encodings.
     if ((tag & CONSTRUCTED) === 0) throw new DerError('indefinite length on a primitive element', offset);
     return { tag, contentStart: pos, length: -1 };
   }
-  const count = first & 0x7f;
-  // 4 length octets already describe 4 GiB, far beyond any input we accept.
-  if (count > 4) throw new DerError(`a ${count}-octet length field is not supported`, offset);
-  if (pos + count > limit) throw new DerError('truncated: the length field runs past the end', offset);
-  let length = 0;
-  for (let i = 0; i < count; i++) length = length * 256 + buf[pos++]!;
+  if (first > 0x80) {
+    const count = first & 0x7f;
+    // 4 length octets already describe 4 GiB, far beyond any input we accept.
+    if (count > 4) throw new DerError(`a ${count}-octet length field is not supported`, offset);
+    if (pos + count > limit) throw new DerError('truncated: the length field runs past the end', offset);
+    length = 0;
+    for (let i = 0; i < count; i++) length = length * 256 + buf[pos++]!;
+  }
   if (length > limit - pos) {
     throw new DerError(`truncated: the element declares ${length} bytes but only ${limit - pos} remain`, offset);
   }

@@ -92,8 +92,8 @@ export function pbeDecrypt(algorithm: DerNode, data: Buffer, password: PasswordF
   if (scheme.rc2Bits !== undefined) {
     try {
       return rc2CbcDecrypt(key, iv, data, scheme.rc2Bits);
-    } catch (e) {
-      throw new DecryptFailure(`${what}: ${(e as Error).message}`);
+    } catch {
+      throw new DecryptFailure(`${what} does not decrypt`);
     }
   }
   return nativeDecrypt(scheme.cipher, key, iv, data, what);
@@ -129,8 +129,9 @@ function nativeDecrypt(cipher: string, key: Buffer, iv: Buffer, data: Buffer, wh
   try {
     const decipher = createDecipheriv(cipher, key, iv);
     return Buffer.concat([decipher.update(data), decipher.final()]);
-  } catch (e) {
-    throw new DecryptFailure(`${what}: ${(e as Error).message}`);
+  } catch {
+    // OpenSSL's "bad decrypt" says nothing a user can act on; the caller words it.
+    throw new DecryptFailure(`${what} does not decrypt`);
   }
 }
 

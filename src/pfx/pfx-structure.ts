@@ -67,7 +67,7 @@ function readPfx(der: Buffer): PfxStructure {
   const explicit = contentInfo.expect(Tag.CONTEXT_0, 'authSafe content');
   contentInfo.finish('authSafe ContentInfo');
 
-  let authSafe = Buffer.alloc(0);
+  let authSafe: Buffer = Buffer.alloc(0);
   let contentInfos: DerNode[] = [];
   if (authSafeType === OID_DATA) {
     const inner = children(explicit, 'authSafe content');

@@ -1,0 +1,57 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+
+/** dist/ root, from dist/bench. */
+export const DIST = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface Spawned {
+  readonly child: ChildProcess;
+  readonly url: string;
+  /** Peak resident set size so far (VmHWM), in MB. */
+  peakRssMb(): number;
+  stop(): Promise<void>;
+}
+
+/** Starts a node script and waits for its "listening" line (pfxstore's, or the reference servers'). */
+export function spawnServer(script: string, args: string[]): Promise<Spawned> {
+  const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    child.on('exit', (code) => reject(new Error(`${script} exited (${code}) before listening`)));
+    child.stdout!.on('data', (chunk) => {
+      out += chunk;
+      const match = /pfxstore listening on (\S+)/.exec(out) ?? /listening (\d+)/.exec(out);
+      if (!match) return;
+      resolve({
+        child,
+        url: match[1].startsWith('http') ? match[1] : `http://127.0.0.1:${match[1]}`,
+        peakRssMb: () => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]) / 1024,
+        stop: () => new Promise((done) => {
+          child.removeAllListeners('exit');
+          child.on('exit', () => done());
+          child.kill('SIGTERM');
+        }),
+      });
+    });
+  });
+}
+
+export interface LoadResult {
+  readonly rps: number;
+  readonly p99Ms: number;
+  readonly errors: number;
+  readonly non2xx: number;
+}
+
+export async function load(options: autocannon.Options): Promise<LoadResult> {
+  const result = await autocannon({ connections: 32, duration: 10, ...options });
+  return { rps: result.requests.average, p99Ms: result.latency.p99, errors: result.errors, non2xx: result.non2xx };
+}
+
+export function report(name: string, ratio: number, target: string, ok: boolean): boolean {
+  process.stdout.write(`${ok ? 'PASS' : 'MISS'}  ${name}: ${ratio.toFixed(2)} (target ${target})\n`);
+  return ok;
+}

@@ -1,0 +1,121 @@
+/**
+ * Issue #2's service benchmark, one run, same machine: pfxstore over plain HTTP with a valid token against
+ * (1) a bare node:http + Map server (the ceiling) and (2) a bare node:http + better-sqlite3 durable server
+ * (the floor), 32 connections each; then the PowerShell module's UPN query over 100,000 vs 1,000 stored
+ * certificates; and pfxstore's peak RSS. Prints the ratios; exits non-zero when a target is missed.
+ *
+ *   npm run build && node dist/bench/service.js [--duration 10]
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadDevIdentity, mintDevToken } from '../src/server/dev-identity.js';
+import { CertificateService } from '../src/service/certificate-service.js';
+import { SecretBox } from '../src/service/secret-box.js';
+import { UserService } from '../src/service/user-service.js';
+import { SqliteStore } from '../src/store/sqlite.js';
+import { makeTestPfx } from '../test/helpers/pfx-fixture.js';
+import { DIST, load, report, spawnServer, type Spawned } from './lib.js';
+
+const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' } } });
+const duration = Number(values.duration);
+const CERTS = '/beta/deviceManagement/userPfxCertificates';
+const MAIN = join(DIST, 'src', 'main.js');
+
+const pfx = (await makeTestPfx()).toString('base64');
+/** A realistic create body: a real ~2.5 KB PFX, an RSA-4096-sized encrypted password: ~4 KB of JSON. */
+function certificateBody(thumbprint: string, upn: string): Record<string, unknown> {
+  return {
+    '@odata.type': '#microsoft.graph.userPFXCertificate',
+    thumbprint, intendedPurpose: 'smimeEncryption', userPrincipalName: upn,
+    startDateTime: '2026-01-01T00:00:00Z', expirationDateTime: '2027-01-01T00:00:00Z',
+    providerName: 'Microsoft Software Key Storage Provider', keyName: 'PFXEncryptionKey', paddingScheme: 'oaepSha512',
+    encryptedPfxBlob: pfx, encryptedPfxPassword: randomBytes(512).toString('base64'),
+  };
+}
+
+/** Fills a fresh data directory through the service layer (validation, encryption, audit) without HTTP. */
+async function seed(dataDir: string, count: number, certificatesPerUser: number): Promise<void> {
+  const identity = await loadDevIdentity(dataDir);
+  const store = new SqliteStore({ path: join(dataDir, 'pfxstore.db'), synchronous: 'normal' });
+  const users = new UserService({ store, autoUsers: true });
+  const service = new CertificateService({ store, secrets: SecretBox.load(dataDir), users });
+  const context = {
+    requestId: 'seed',
+    principal: { tenantId: identity.tenantId, kind: 'application' as const, roles: new Set<string>(), scopes: new Set<string>() },
+  };
+  for (let i = 0; i < count; i++) {
+    await service.create(context, certificateBody(i.toString(16).padStart(40, '0'), `user${Math.floor(i / certificatesPerUser)}@contoso.com`));
+  }
+  await store.close();
+}
+
+async function pfxstore(dataDir: string): Promise<{ server: Spawned; token: string }> {
+  const server = await spawnServer(MAIN, ['serve', '--http', '--port', '0', '--data', dataDir, '--log-level', 'warn']);
+  return { server, token: await mintDevToken(await loadDevIdentity(dataDir)) };
+}
+
+const dirs: string[] = [];
+const tempDir = () => { const d = mkdtempSync(join(tmpdir(), 'pfxstore-bench-')); dirs.push(d); return d; };
+let ok = true;
+let peakRss = 0;
+try {
+  // ---- GET one certificate by id: pfxstore vs the Map ceiling ----
+  const mainDir = tempDir();
+  await seed(mainDir, 1000, 10);
+  const { server, token } = await pfxstore(mainDir);
+  const auth = { authorization: `Bearer ${token}` };
+  const sample = await (await fetch(`${server.url}${CERTS}?$top=1`, { headers: auth })).json() as { value: { id: string }[] };
+  const id = sample.value[0].id;
+  const entityJson = await (await fetch(`${server.url}${CERTS}/${id}`, { headers: auth })).text();
+  const map = await spawnServer(join(DIST, 'bench', 'servers', 'map-server.js'), []);
+  await fetch(`${map.url}${CERTS}/${id}`, { method: 'PUT', body: entityJson });
+
+  await load({ url: `${server.url}${CERTS}/${id}`, headers: auth, duration: 2 }); // warm-up
+  const getOurs = await load({ url: `${server.url}${CERTS}/${id}`, headers: auth, duration });
+  const getMap = await load({ url: `${map.url}${CERTS}/${id}`, duration });
+  await map.stop();
+  console.log(`GET by id      pfxstore ${getOurs.rps.toFixed(0)} req/s (p99 ${getOurs.p99Ms} ms, non-2xx ${getOurs.non2xx})  ` +
+    `bare Map ${getMap.rps.toFixed(0)} req/s`);
+  ok = report('GET by id, pfxstore / bare Map server', getOurs.rps / getMap.rps, '≥ 0.50', getOurs.rps / getMap.rps >= 0.5 && getOurs.non2xx === 0) && ok;
+
+  // ---- POST create, ~4 KB body: pfxstore vs the durable SQLite floor ----
+  let n = 0;
+  const postOptions = (url: string, headers: Record<string, string>) => ({
+    url, method: 'POST' as const, headers: { ...headers, 'content-type': 'application/json' },
+    requests: [{ setupRequest: (req: any) => ({ ...req, body: JSON.stringify(certificateBody(randomBytes(20).toString('hex'), `poster${n++ % 100}@contoso.com`)) }) }],
+  });
+  console.log(`POST body      ${JSON.stringify(certificateBody('0'.repeat(40), 'poster0@contoso.com')).length} bytes`);
+  const sqliteRef = await spawnServer(join(DIST, 'bench', 'servers', 'sqlite-server.js'), [join(tempDir(), 'ref.db')]);
+  const postOurs = await load({ ...postOptions(`${server.url}${CERTS}`, auth), duration });
+  const postRef = await load({ ...postOptions(`${sqliteRef.url}/`, {}), duration });
+  await sqliteRef.stop();
+  console.log(`POST create    pfxstore ${postOurs.rps.toFixed(0)} req/s (p99 ${postOurs.p99Ms} ms, non-2xx ${postOurs.non2xx})  ` +
+    `bare SQLite ${postRef.rps.toFixed(0)} req/s`);
+  ok = report('POST create, pfxstore / bare durable SQLite server', postOurs.rps / postRef.rps, '≥ 0.60', postOurs.rps / postRef.rps >= 0.6 && postOurs.non2xx === 0) && ok;
+
+  // ---- The module's UPN query over 1,000 vs 100,000 certificates (10 per user either way) ----
+  const query = (upn: string) => `${CERTS}?$filter=tolower(userPrincipalName)%20eq%20'${upn}'`;
+  const small = await load({ url: `${server.url}${query('user42@contoso.com')}`, headers: auth, duration });
+  peakRss = Math.max(peakRss, server.peakRssMb());
+  await server.stop();
+
+  const bigDir = tempDir();
+  const seedStart = Date.now();
+  await seed(bigDir, 100_000, 10);
+  console.log(`seeded 100,000 certificates in ${((Date.now() - seedStart) / 1000).toFixed(1)} s`);
+  const big = await pfxstore(bigDir);
+  const large = await load({ url: `${big.server.url}${query('user4242@contoso.com')}`, headers: { authorization: `Bearer ${big.token}` }, duration });
+  peakRss = Math.max(peakRss, big.server.peakRssMb());
+  await big.server.stop();
+  console.log(`UPN filter     1,000 certs: ${small.rps.toFixed(0)} req/s p99 ${small.p99Ms} ms   100,000 certs: ${large.rps.toFixed(0)} req/s p99 ${large.p99Ms} ms`);
+  const p99Ratio = large.p99Ms / Math.max(small.p99Ms, 1);
+  ok = report('UPN filter p99, 100,000 / 1,000 certificates', p99Ratio, '≤ 2.00', p99Ratio <= 2 && small.non2xx + large.non2xx === 0) && ok;
+
+  ok = report('peak RSS of pfxstore, MB', peakRss, '≤ 200', peakRss <= 200) && ok;
+} finally {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+}
+process.exitCode = ok ? 0 : 1;

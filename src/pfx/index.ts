@@ -1,0 +1,21 @@
+/**
+ * The PFX layer: PKCS#12 reading, thumbprints, RSA public-key formats, RSA-OAEP password
+ * encryption. No HTTP; shared by the server, the CLI and the tests.
+ */
+export { KeyError, type KeyErrorCode, PfxError, type PfxErrorCode } from './errors.js';
+export { DEFAULT_MAX_ITERATIONS } from './limits.js';
+export { type OpenPkcs12Options, type OpenedPfx, checkPkcs12Structure, isPkcs12Structure, openPkcs12 } from './pkcs12.js';
+export { type Validity, certificateValidity, thumbprint } from './certificate.js';
+export { assertRsaPublicKey, readRsaPublicKey, toRsaPublicBlob } from './public-key.js';
+export {
+  OAEP_PADDINGS,
+  type OaepPadding,
+  PASSWORD_ENCODING,
+  type PaddingScheme,
+  decodePassword,
+  decryptPassword,
+  encodePassword,
+  encryptPassword,
+  oaepPadding,
+} from './oaep.js';
+export { RSA_KEY_BITS, type RsaKeyBits, type RsaKeyPairPem, generateRsaKeyPair } from './keygen.js';

@@ -1,0 +1,95 @@
+/**
+ * Encrypting the PFX password for the Intune PFX Certificate Connector: RSA-OAEP (RFC 8017 §7.1)
+ * with SHA-256/384/512 as both the OAEP hash and the MGF1 hash and an empty label — what CNG's
+ * BCRYPT_OAEP_PADDING_INFO does (one hash for both) and what
+ * `openssl pkeyutl -decrypt -pkeyopt rsa_padding_mode:oaep -pkeyopt rsa_oaep_md:sha256` undoes.
+ */
+import { type KeyObject, constants, privateDecrypt, publicEncrypt } from 'node:crypto';
+import { KeyError } from './errors.js';
+import { assertRsaPublicKey } from './public-key.js';
+
+/** `userPfxPaddingScheme` (contract §4.1). */
+export type PaddingScheme = 'none' | 'pkcs1' | 'oaepSha1' | 'oaepSha256' | 'oaepSha384' | 'oaepSha512';
+export type OaepPadding = 'oaepSha256' | 'oaepSha384' | 'oaepSha512';
+
+const OAEP_DIGESTS: Readonly<Record<OaepPadding, { digest: string; bytes: number }>> = {
+  oaepSha256: { digest: 'sha256', bytes: 32 },
+  oaepSha384: { digest: 'sha384', bytes: 48 },
+  oaepSha512: { digest: 'sha512', bytes: 64 },
+};
+
+export const OAEP_PADDINGS = Object.keys(OAEP_DIGESTS) as OaepPadding[];
+
+const REFUSED: Readonly<Record<string, string>> = {
+  none: 'unpadded ("textbook") RSA leaks the password',
+  pkcs1: 'PKCS#1 v1.5 encryption padding is open to padding-oracle attacks (Bleichenbacher)',
+  oaepsha1: 'OAEP with SHA-1 is deprecated',
+};
+
+/**
+ * How the password's characters become the bytes that are encrypted.
+ *
+ * Microsoft's PFX import module (New-IntuneUserPfxCertificate, ConvertSecureStringToByteArray)
+ * takes one byte per UTF-16 code unit, `(byte)char` — i.e. ISO-8859-1 for U+0000–U+00FF — and the
+ * connector's validation service decodes the result with Encoding.ASCII. Encoding the same way
+ * makes pfxstore's records byte-identical to the module's: the same as UTF-8 for ASCII passwords,
+ * and, unlike UTF-8, also right for Latin-1 accents. Characters above U+00FF are refused, since the
+ * module's truncation would produce a password that no longer opens the PFX.
+ */
+export const PASSWORD_ENCODING = 'latin1' satisfies BufferEncoding;
+
+/** Validates and normalises a padding scheme name (case-insensitive, as the Graph API reads enums). */
+export function oaepPadding(padding: string): OaepPadding {
+  const found = OAEP_PADDINGS.find((p) => p.toLowerCase() === padding.toLowerCase());
+  if (found) return found;
+  const refused = REFUSED[padding.toLowerCase()];
+  const allowed = OAEP_PADDINGS.join(', ');
+  if (refused) throw new KeyError('unsupported-padding', `padding scheme ${padding} is refused: ${refused}; use one of ${allowed}`);
+  throw new KeyError('unsupported-padding', `unknown padding scheme "${padding}"; use one of ${allowed}`);
+}
+
+export function encodePassword(password: string): Buffer {
+  for (let i = 0; i < password.length; i++) {
+    const code = password.charCodeAt(i);
+    if (code > 0xff) {
+      throw new KeyError(
+        'password-not-encodable',
+        `the password's character ${JSON.stringify(password[i])} (U+${code.toString(16).toUpperCase().padStart(4, '0')}, position ${i + 1}) ` +
+          'cannot be sent: the Intune connector takes one byte per character (Latin-1)',
+      );
+    }
+  }
+  return Buffer.from(password, PASSWORD_ENCODING);
+}
+
+export function decodePassword(bytes: Buffer): string {
+  return bytes.toString(PASSWORD_ENCODING);
+}
+
+/** Encrypts the password under the connector's public key; the result is `encryptedPfxPassword` (base64). */
+export function encryptPassword(password: string, publicKey: KeyObject, padding: string): Buffer {
+  const scheme = oaepPadding(padding);
+  assertRsaPublicKey(publicKey);
+  const { digest, bytes } = OAEP_DIGESTS[scheme];
+  const plaintext = encodePassword(password);
+  // RFC 8017 §7.1.1: mLen ≤ k − 2·hLen − 2.
+  const k = Math.ceil(publicKey.asymmetricKeyDetails!.modulusLength! / 8);
+  const max = k - 2 * bytes - 2;
+  if (plaintext.length > max) {
+    throw new KeyError(
+      'password-not-encodable',
+      `the password is ${plaintext.length} bytes; RSA-OAEP with ${digest.toUpperCase()} and a ${k * 8}-bit key holds at most ${max}`,
+    );
+  }
+  return publicEncrypt({ key: publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: digest }, plaintext);
+}
+
+/** The connector's side (and `pfxstore verify`): the password bytes back; `decodePassword` makes them text. */
+export function decryptPassword(ciphertext: Buffer, privateKey: KeyObject, padding: string): Buffer {
+  const { digest } = OAEP_DIGESTS[oaepPadding(padding)];
+  try {
+    return privateDecrypt({ key: privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: digest }, ciphertext);
+  } catch {
+    throw new KeyError('decrypt-failed', `the password does not decrypt with this private key and RSA-OAEP-${digest.toUpperCase()} (wrong key or padding scheme?)`);
+  }
+}

@@ -1,0 +1,185 @@
+/**
+ * Opening a PKCS#12 file with its password (RFC 7292): verify the MAC, decrypt the bags, and
+ * return the certificate that belongs to the private key, its chain and the key.
+ *
+ * Order matters for the error a person sees: the structure is checked first (not-pkcs12), then
+ * the MAC (wrong-password, before any "bad decrypt" can happen), then the contents.
+ */
+import { type KeyObject, X509Certificate, createPrivateKey } from 'node:crypto';
+import { DerError, Tag, children, encoding, readOid } from './der.js';
+import { PfxError } from './errors.js';
+import { IterationBudget } from './limits.js';
+import { assertMacSupported, verifyMac } from './mac.js';
+import { OID_DATA, OID_X509_CERTIFICATE } from './oids.js';
+import { DecryptFailure, pbeDecrypt, readEncryptedPrivateKeyInfo } from './pbe.js';
+import { type PfxStructure, parsePfx } from './pfx-structure.js';
+import { type PasswordForm, passwordForms } from './pkcs12-kdf.js';
+import { type SafeBag, readSafeBags } from './safe-bags.js';
+
+export { checkPkcs12Structure, isPkcs12Structure } from './pfx-structure.js';
+
+export interface OpenedPfx {
+  /** The end-entity certificate: the one whose public key matches `privateKey`. */
+  readonly certificate: X509Certificate;
+  /** The other certificates, issuer of the leaf first, then any the file holds beyond the path. */
+  readonly chain: X509Certificate[];
+  readonly privateKey: KeyObject;
+  /** The leaf's PKCS#9 friendlyName, when the file gives one. */
+  readonly friendlyName: string | undefined;
+}
+
+export interface OpenPkcs12Options {
+  /** Refuse files whose key derivations ask for more iterations than this (default 1,000,000). */
+  readonly maxIterations?: number;
+}
+
+interface Found {
+  readonly bag: SafeBag;
+}
+interface FoundKey extends Found {
+  readonly key: KeyObject;
+}
+interface FoundCert extends Found {
+  readonly cert: X509Certificate;
+}
+interface Contents {
+  readonly keys: FoundKey[];
+  readonly certs: FoundCert[];
+}
+
+/** Opens a DER PKCS#12 file. Throws `PfxError` with a precise code and message on every failure. */
+export function openPkcs12(der: Buffer, password: string, options: OpenPkcs12Options = {}): OpenedPfx {
+  const pfx = parsePfx(der);
+  if (pfx.authSafeType !== OID_DATA) {
+    throw new PfxError('unsupported-algorithm', 'the file uses public-key integrity mode (signedData), which pfxstore does not open');
+  }
+  const budget = new IterationBudget(options.maxIterations);
+  const forms = passwordForms(password);
+  try {
+    return pickLeaf(pfx.mac ? openWithMac(pfx, forms, budget) : openWithoutMac(pfx, forms, budget));
+  } catch (e) {
+    if (e instanceof DerError) throw new PfxError('not-pkcs12', `not a valid PKCS#12 file: ${e.message}`);
+    throw e;
+  }
+}
+
+function openWithMac(pfx: PfxStructure, forms: PasswordForm[], budget: IterationBudget): Contents {
+  const mac = pfx.mac!;
+  assertMacSupported(mac);
+  const form = forms.find((f) => verifyMac(mac, pfx.authSafe, f, budget));
+  if (form === undefined) {
+    throw new PfxError('wrong-password', 'wrong password: the PKCS#12 MAC does not verify (or the file was altered after it was made)');
+  }
+  try {
+    return readContents(pfx, form, budget);
+  } catch (e) {
+    if (!(e instanceof DecryptFailure)) throw e;
+    throw new PfxError(
+      'wrong-password',
+      `the MAC verifies with this password but the contents do not decrypt (${e.message}); ` +
+        'was the file made with separate integrity and encryption passwords (openssl pkcs12 -twopass)?',
+    );
+  }
+}
+
+/** Without a MAC the only evidence of a wrong password is contents that do not decrypt. */
+function openWithoutMac(pfx: PfxStructure, forms: PasswordForm[], budget: IterationBudget): Contents {
+  let failure: DecryptFailure | undefined;
+  for (const form of forms) {
+    try {
+      return readContents(pfx, form, budget);
+    } catch (e) {
+      if (!(e instanceof DecryptFailure)) throw e;
+      failure ??= e;
+    }
+  }
+  throw new PfxError('wrong-password', `wrong password: the file has no MAC and its contents do not decrypt with this password (${failure!.message})`);
+}
+
+function readContents(pfx: PfxStructure, form: PasswordForm, budget: IterationBudget): Contents {
+  const keys: FoundKey[] = [];
+  const certs: FoundCert[] = [];
+  readSafeBags(pfx.contentInfos, form, budget).forEach((bag, index) => {
+    const what = `SafeBag ${index + 1}`;
+    if (bag.kind === 'cert') {
+      const cert = readCertBag(bag, what);
+      if (cert) certs.push({ bag, cert });
+    } else if (bag.kind === 'key') {
+      // keyBag: a plain PrivateKeyInfo (RFC 5208 §5), as `-keypbe NONE` writes.
+      keys.push({ bag, key: privateKey(encoding(bag.value), () => new DerError(`${what}: the key bag holds no readable PKCS#8 private key`)) });
+    } else {
+      const { algorithm, data } = readEncryptedPrivateKeyInfo(bag.value, `${what} (shrouded key bag)`);
+      const plain = pbeDecrypt(algorithm, data, form, budget, `${what} (shrouded key bag)`);
+      keys.push({ bag, key: privateKey(plain, () => new DecryptFailure(`${what}: the decrypted key is not PKCS#8`)) });
+    }
+  });
+  return { keys, certs };
+}
+
+/** CertBag ::= SEQUENCE { certId OID, certValue [0] EXPLICIT ANY }; only x509Certificate is used. */
+function readCertBag(bag: SafeBag, what: string): X509Certificate | undefined {
+  const reader = children(bag.value, `${what} CertBag`);
+  const certId = readOid(reader.expect(Tag.OID, `${what} certId`), `${what} certId`);
+  const value = children(reader.expect(Tag.CONTEXT_0, `${what} certValue`), `${what} certValue`);
+  if (certId !== OID_X509_CERTIFICATE) return undefined; // sdsiCertificate: not an X.509 certificate
+  const der = value.octets(`${what} certValue`);
+  try {
+    return new X509Certificate(der);
+  } catch {
+    throw new DerError(`${what} does not hold a valid X.509 certificate`);
+  }
+}
+
+function privateKey(der: Buffer, failure: () => Error): KeyObject {
+  try {
+    return createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
+  } catch {
+    throw failure();
+  }
+}
+
+/**
+ * The leaf is the certificate whose public key matches a private key — not the first certificate,
+ * since OpenSSL and Windows order chains differently. Bags sharing the key's localKeyId are tried
+ * first; with several keys the first one that has a certificate wins.
+ */
+function pickLeaf({ keys, certs }: Contents): OpenedPfx {
+  if (keys.length === 0) throw new PfxError('no-private-key', 'the file holds no private key (was it exported with -nokeys?)');
+  if (certs.length === 0) throw new PfxError('no-certificate', 'the file holds a private key but no certificate');
+  for (const { key, bag } of keys) {
+    const sameId = (c: FoundCert) => bag.localKeyId !== undefined && c.bag.localKeyId !== undefined && bag.localKeyId.equals(c.bag.localKeyId);
+    const ordered = [...certs.filter(sameId), ...certs.filter((c) => !sameId(c))];
+    const leaf = ordered.find((c) => matches(c.cert, key));
+    if (leaf) {
+      return {
+        certificate: leaf.cert,
+        chain: orderChain(leaf.cert, certs.map((c) => c.cert).filter((c) => c !== leaf.cert)),
+        privateKey: key,
+        friendlyName: leaf.bag.friendlyName ?? bag.friendlyName,
+      };
+    }
+  }
+  throw new PfxError('no-certificate', `none of the file's ${certs.length} certificate(s) matches its private key`);
+}
+
+function matches(cert: X509Certificate, key: KeyObject): boolean {
+  try {
+    return cert.checkPrivateKey(key);
+  } catch {
+    return false; // e.g. an EC certificate against an RSA key
+  }
+}
+
+/** Leaf's issuer first, then its issuer, …; certificates off that path keep file order at the end. */
+function orderChain(leaf: X509Certificate, others: X509Certificate[]): X509Certificate[] {
+  const rest = others.filter((c, i) => !c.raw.equals(leaf.raw) && others.findIndex((o) => o.raw.equals(c.raw)) === i);
+  const chain: X509Certificate[] = [];
+  let current = leaf;
+  while (rest.length > 0 && !current.checkIssued(current)) {
+    const next = rest.findIndex((c) => current.checkIssued(c));
+    if (next < 0) break;
+    current = rest.splice(next, 1)[0]!;
+    chain.push(current);
+  }
+  return [...chain, ...rest];
+}
