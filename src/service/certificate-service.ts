@@ -60,13 +60,13 @@ export class CertificateService {
 
   async get(context: RequestContext, id: string, withSecrets: boolean): Promise<CertificateView> {
     const { tenantId } = context.principal;
-    const row = await this.deps.store.get(certificateEntity, tenantId, id);
+    const row = await this.deps.store.get(certificateEntity, tenantId, id, { withSecrets });
     if (!row) throw notFound(id);
     return withSecrets ? (await this.export(context, [row]))[0] : { row };
   }
 
   async list(context: RequestContext, query: ListQuery, withSecrets: boolean): Promise<{ page: Page; views: CertificateView[] }> {
-    const page = await this.deps.store.list(certificateEntity, context.principal.tenantId, query);
+    const page = await this.deps.store.list(certificateEntity, context.principal.tenantId, query, { withSecrets });
     const views = withSecrets ? await this.export(context, page.rows) : page.rows.map((row) => ({ row }));
     return { page, views };
   }

@@ -4,7 +4,7 @@ import type { ListQuery } from '../odata/list-query.js';
 import type { TableMapping } from './row-mapping.js';
 import type { SqlDialect } from './sql-dialect.js';
 import { compileFilter, compileOrderAndKeyset, rowKeyValues } from './sql-filter.js';
-import type { Page, Row } from './store.js';
+import type { Page, ReadOptions, Row } from './store.js';
 
 export interface SqlText {
   readonly sql: string;
@@ -16,14 +16,17 @@ export interface SqlText {
  * and `top + 1` rows so the store knows whether a next page exists without counting.
  * Values only ever travel as bind parameters.
  */
-export function buildListSql(entity: EntityDef, mapping: TableMapping, dialect: SqlDialect, tenantId: string, query: ListQuery): SqlText {
+export function buildListSql(
+  entity: EntityDef, mapping: TableMapping, dialect: SqlDialect, tenantId: string, query: ListQuery, options: ReadOptions = {},
+): SqlText {
   const params: unknown[] = [tenantId];
   const where = [`tenant_id = ${dialect.placeholder(1)}`];
   if (query.filter) where.push(`(${compileFilter(query.filter, dialect, params)})`);
   const { keysetWhere, orderBy } = compileOrderAndKeyset(query, entity, dialect, params);
   if (keysetWhere) where.push(`(${keysetWhere})`);
   params.push(query.top + 1);
-  let sql = `SELECT ${mapping.selectList} FROM ${entity.table} WHERE ${where.join(' AND ')} ORDER BY ${orderBy} ` +
+  const columns = options.withSecrets ? mapping.selectList : mapping.publicSelectList;
+  let sql = `SELECT ${columns} FROM ${entity.table} WHERE ${where.join(' AND ')} ORDER BY ${orderBy} ` +
     `LIMIT ${dialect.placeholder(params.length)}`;
   // $skip counts from the start of the result; once a skiptoken carries the position it no longer applies.
   if (query.skip > 0 && !query.after) {

@@ -14,6 +14,8 @@ export interface TableMapping {
   readonly updateColumns: readonly string[];
   /** SELECT list: property columns (plus the sequence column, for keyset paging). */
   readonly selectList: string;
+  /** The same without the secret properties' columns (ReadOptions.withSecrets off). */
+  readonly publicSelectList: string;
   insertValues(row: Row, extra?: Readonly<Record<string, string | number>>): unknown[];
   updateValues(row: Row): unknown[];
   fromDb(record: Record<string, unknown>): Row;
@@ -42,6 +44,7 @@ export function tableMapping(entity: EntityDef, extraColumns: readonly string[],
     insertColumns: [...props.map((p) => p.column), ...derived.map((p) => p.filterColumn), ...extraColumns],
     updateColumns: [...nonKey.map((p) => p.column), ...derived.map((p) => p.filterColumn)],
     selectList: [entity.sequenceColumn, ...props.map((p) => p.column)].join(', '),
+    publicSelectList: [entity.sequenceColumn, ...props.filter((p) => !p.secret).map((p) => p.column)].join(', '),
     insertValues: (row, extra = {}) => [
       ...props.map((p) => toDb(p, row)),
       ...derived.map((p) => lowered(p, row)),
@@ -52,6 +55,7 @@ export function tableMapping(entity: EntityDef, extraColumns: readonly string[],
       const row: Row = {};
       for (const p of props) {
         const value = record[p.column];
+        if (value === undefined && p.secret) continue; // not read (ReadOptions.withSecrets off)
         row[p.name] = value === null || value === undefined ? null
           : p.kind === 'boolean' ? Boolean(value)
           : (p.kind === 'enum' || p.kind === 'int32') ? Number(value)

@@ -12,7 +12,8 @@ import { sqliteMigrations } from './migrations/sqlite.js';
 import { tableMapping, type TableMapping } from './row-mapping.js';
 import { sqliteDialect } from './sql-dialect.js';
 import { buildListSql, buildCountSql, pageFromRows } from './list-sql.js';
-import type { Page, Row, Store, WriteOptions } from './store.js';
+import type { Page, ReadOptions, Row, Store, WriteOptions } from './store.js';
+import { SqliteWriteQueue } from './sqlite-write-queue.js';
 
 /** Extra (non-property) columns per table. */
 const EXTRA_COLUMNS: Record<string, readonly string[]> = { [certificateEntity.table]: ['user_id'] };
@@ -20,7 +21,10 @@ const EXTRA_COLUMNS: Record<string, readonly string[]> = { [certificateEntity.ta
 interface EntityStatements {
   readonly mapping: TableMapping;
   readonly insert: Database.Statement;
+  /** By id, every column (writes and exports need the secrets). */
   readonly get: Database.Statement;
+  /** By id, without the secret columns. */
+  readonly getPublic: Database.Statement;
   readonly update: Database.Statement;
   readonly remove: Database.Statement;
 }
@@ -40,13 +44,15 @@ export interface SqliteStoreOptions {
 
 /**
  * The embedded store: one SQLite file in WAL mode. better-sqlite3 is synchronous, which is what SQLite is
- * anyway; each call is a few microseconds on prepared statements, so the event loop is not held up.
+ * anyway; each call is a few microseconds on prepared statements, so the event loop is not held up. Writes are
+ * group-committed (sqlite-write-queue.ts): concurrent creates share one fsync.
  */
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   private readonly db: Database.Database;
   private readonly statements = new Map<EntityDef, EntityStatements>();
   private readonly queryCache = new Map<string, Database.Statement>();
+  private readonly writes: SqliteWriteQueue;
   private closed = false;
 
   constructor(options: SqliteStoreOptions) {
@@ -61,6 +67,7 @@ export class SqliteStore implements Store {
     for (const entity of [userEntity, certificateEntity, auditEventEntity]) {
       this.statements.set(entity, this.prepareEntity(entity));
     }
+    this.writes = new SqliteWriteQueue(this.db, translateError);
   }
 
   private migrate(): void {
@@ -88,6 +95,7 @@ export class SqliteStore implements Store {
         `INSERT INTO ${t} (tenant_id, ${mapping.insertColumns.join(', ')}) ` +
         `VALUES (?, ${mapping.insertColumns.map(() => '?').join(', ')}) RETURNING ${mapping.selectList}`),
       get: this.db.prepare(`SELECT ${mapping.selectList} FROM ${t} WHERE tenant_id = ? AND id = ?`),
+      getPublic: this.db.prepare(`SELECT ${mapping.publicSelectList} FROM ${t} WHERE tenant_id = ? AND id = ?`),
       update: this.db.prepare(
         `UPDATE ${t} SET ${mapping.updateColumns.map((c) => `${c} = ?`).join(', ')} ` +
         `WHERE tenant_id = ? AND id = ? RETURNING ${mapping.selectList}`),
@@ -107,18 +115,19 @@ export class SqliteStore implements Store {
     s.insert.get(tenantId, ...s.mapping.insertValues(event));
   }
 
-  async insert(entity: EntityDef, tenantId: string, row: Row, options: WriteOptions = {}): Promise<Row> {
+  insert(entity: EntityDef, tenantId: string, row: Row, options: WriteOptions = {}): Promise<Row> {
     const s = this.entityStatements(entity);
-    return this.guard(() => this.db.transaction(() => {
+    return this.write(() => {
       const inserted = s.insert.get(tenantId, ...s.mapping.insertValues(row, options.extraColumns)) as Record<string, unknown>;
       this.writeAudit(tenantId, options.audit);
       return s.mapping.fromDb(inserted);
-    })());
+    });
   }
 
-  async get(entity: EntityDef, tenantId: string, id: string): Promise<Row | undefined> {
+  async get(entity: EntityDef, tenantId: string, id: string, options: ReadOptions = {}): Promise<Row | undefined> {
     const s = this.entityStatements(entity);
-    const found = this.guard(() => s.get.get(tenantId, id) as Record<string, unknown> | undefined);
+    const statement = options.withSecrets ? s.get : s.getPublic;
+    const found = this.guard(() => statement.get(tenantId, id) as Record<string, unknown> | undefined);
     return found && s.mapping.fromDb(found);
   }
 
@@ -131,30 +140,30 @@ export class SqliteStore implements Store {
     return found && s.mapping.fromDb(found);
   }
 
-  async update(entity: EntityDef, tenantId: string, id: string, change: (current: Row) => Row, options: WriteOptions = {}): Promise<Row | undefined> {
+  update(entity: EntityDef, tenantId: string, id: string, change: (current: Row) => Row, options: WriteOptions = {}): Promise<Row | undefined> {
     const s = this.entityStatements(entity);
-    return this.guard(() => this.db.transaction(() => {
+    return this.write(() => {
       const current = s.get.get(tenantId, id) as Record<string, unknown> | undefined;
       if (!current) return undefined;
       const next = change(s.mapping.fromDb(current));
       const updated = s.update.get(...s.mapping.updateValues(next), tenantId, id) as Record<string, unknown>;
       this.writeAudit(tenantId, options.audit);
       return s.mapping.fromDb(updated);
-    })());
+    });
   }
 
-  async delete(entity: EntityDef, tenantId: string, id: string, options: WriteOptions = {}): Promise<boolean> {
+  delete(entity: EntityDef, tenantId: string, id: string, options: WriteOptions = {}): Promise<boolean> {
     const s = this.entityStatements(entity);
-    return this.guard(() => this.db.transaction(() => {
+    return this.write(() => {
       const { changes } = s.remove.run(tenantId, id);
       if (changes > 0) this.writeAudit(tenantId, options.audit);
       return changes > 0;
-    })());
+    });
   }
 
-  async list(entity: EntityDef, tenantId: string, query: ListQuery): Promise<Page> {
+  async list(entity: EntityDef, tenantId: string, query: ListQuery, options: ReadOptions = {}): Promise<Page> {
     const s = this.entityStatements(entity);
-    const { sql, params } = buildListSql(entity, s.mapping, sqliteDialect, tenantId, query);
+    const { sql, params } = buildListSql(entity, s.mapping, sqliteDialect, tenantId, query, options);
     const records = this.guard(() => this.cached(sql).all(...params) as Record<string, unknown>[]);
     let count: number | undefined;
     if (query.count) count = await this.count(entity, tenantId, query.filter);
@@ -166,8 +175,8 @@ export class SqliteStore implements Store {
     return this.guard(() => Number(this.cached(sql).pluck().get(...params)));
   }
 
-  async appendAudit(tenantId: string, event: Row): Promise<void> {
-    this.guard(() => this.writeAudit(tenantId, event));
+  appendAudit(tenantId: string, event: Row): Promise<void> {
+    return this.write(() => this.writeAudit(tenantId, event));
   }
 
   async ping(): Promise<void> {
@@ -176,6 +185,7 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    this.writes.drain();
     this.closed = true;
     this.db.close();
   }
@@ -200,23 +210,33 @@ export class SqliteStore implements Store {
     return statement;
   }
 
-  /** Turns SQLite's constraint and I/O failures into domain errors. */
+  /** Writes go through the group-commit queue; each is atomic on its own (a savepoint). */
+  private write<T>(work: () => T): Promise<T> {
+    if (this.closed) return Promise.reject(new StoreUnavailableError('The store is closed.'));
+    return this.writes.run(work);
+  }
+
   private guard<T>(work: () => T): T {
     if (this.closed) throw new StoreUnavailableError('The store is closed.');
     try {
       return work();
     } catch (err) {
-      const code = (err as { code?: string }).code ?? '';
-      if (code.startsWith('SQLITE_CONSTRAINT_UNIQUE') || code.startsWith('SQLITE_CONSTRAINT_PRIMARYKEY')) {
-        throw new ConflictError('An entity with the same key already exists.');
-      }
-      if (code.startsWith('SQLITE_CONSTRAINT_FOREIGNKEY')) {
-        throw new ConflictError('Other entities still refer to this one.');
-      }
-      if (code === 'SQLITE_BUSY' || code.startsWith('SQLITE_IOERR') || code === 'SQLITE_CANTOPEN') {
-        throw new StoreUnavailableError(`The database is unavailable (${code}).`);
-      }
-      throw err;
+      throw translateError(err);
     }
   }
+}
+
+/** SQLite's constraint and I/O failures as domain errors, by result code; anything else passes unchanged. */
+function translateError(err: unknown): unknown {
+  const code = (err as { code?: string }).code ?? '';
+  if (code.startsWith('SQLITE_CONSTRAINT_UNIQUE') || code.startsWith('SQLITE_CONSTRAINT_PRIMARYKEY')) {
+    return new ConflictError('An entity with the same key already exists.');
+  }
+  if (code.startsWith('SQLITE_CONSTRAINT_FOREIGNKEY')) {
+    return new ConflictError('Other entities still refer to this one.');
+  }
+  if (code === 'SQLITE_BUSY' || code.startsWith('SQLITE_IOERR') || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_FULL') {
+    return new StoreUnavailableError(`The database is unavailable (${code}).`);
+  }
+  return err;
 }

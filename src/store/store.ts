@@ -25,6 +25,15 @@ export interface WriteOptions {
   readonly extraColumns?: Readonly<Record<string, string | number>>;
 }
 
+/** Options of a read. */
+export interface ReadOptions {
+  /**
+   * Also read the secret properties. Off by default: a caller without the export role never needs them, and
+   * not reading them keeps secret material out of memory (and GETs cheaper).
+   */
+  readonly withSecrets?: boolean;
+}
+
 /**
  * The one store interface, in domain terms. Implementations: SQLite (store/sqlite.ts) and PostgreSQL
  * (store/postgres.ts), chosen by store/open-store.ts. They throw domain errors (ConflictError,
@@ -35,7 +44,7 @@ export interface Store {
 
   /** Inserts; ConflictError when a unique key (id, a user's UPN) is taken. */
   insert(entity: EntityDef, tenantId: string, row: Row, options?: WriteOptions): Promise<Row>;
-  get(entity: EntityDef, tenantId: string, id: string): Promise<Row | undefined>;
+  get(entity: EntityDef, tenantId: string, id: string, options?: ReadOptions): Promise<Row | undefined>;
   /** Finds one row by a case-insensitive property's lower-cased value (a user by UPN). */
   findBy(entity: EntityDef, tenantId: string, property: string, value: string): Promise<Row | undefined>;
   /**
@@ -45,7 +54,7 @@ export interface Store {
   update(entity: EntityDef, tenantId: string, id: string, change: (current: Row) => Row, options?: WriteOptions): Promise<Row | undefined>;
   /** Deletes; false when absent; ConflictError when other rows still refer to it (a user who owns certificates). */
   delete(entity: EntityDef, tenantId: string, id: string, options?: WriteOptions): Promise<boolean>;
-  list(entity: EntityDef, tenantId: string, query: ListQuery): Promise<Page>;
+  list(entity: EntityDef, tenantId: string, query: ListQuery, options?: ReadOptions): Promise<Page>;
   count(entity: EntityDef, tenantId: string, filter?: BoundExpr): Promise<number>;
   /** Records an audit event on its own (exports, which change nothing). */
   appendAudit(tenantId: string, event: Row): Promise<void>;

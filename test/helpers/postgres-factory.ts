@@ -1,6 +1,1 @@
-import type { StoreFactory } from './stores.js';
-
-/** Filled in with the PostgreSQL store. */
-export async function postgresFactory(): Promise<StoreFactory | undefined> {
-  return undefined;
-}
+export { postgresStoreFactory as postgresFactory } from './postgres.js';

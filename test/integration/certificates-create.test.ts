@@ -187,7 +187,7 @@ for (const factory of await storeFactories()) {
 
     test('the PFX blob sits in the store encrypted, never as sent', async () => {
       const created = await createCertificate(t);
-      const row = await t.store.get((await import('../../src/model/certificate.js')).certificateEntity, t.identity.tenantId, created.id as string);
+      const row = await t.store.get((await import('../../src/model/certificate.js')).certificateEntity, t.identity.tenantId, created.id as string, { withSecrets: true });
       const blob = row!.encryptedPfxBlob as Buffer;
       assert.ok(!blob.equals(await pfxBlob()));
       assert.ok(!blob.includes((await pfxBlob()).subarray(0, 64)));
