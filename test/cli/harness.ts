@@ -34,7 +34,7 @@ function cleanEnv(): NodeJS.ProcessEnv {
 export function runCli(args: readonly string[], options: RunOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [MAIN, ...args], {
-      env: { ...cleanEnv(), ...options.env },
+      env: Object.fromEntries(Object.entries({ ...cleanEnv(), ...options.env }).filter(([, v]) => v !== undefined)),
       cwd: options.cwd,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
@@ -52,11 +52,13 @@ export function runCli(args: readonly string[], options: RunOptions = {}): Promi
   });
 }
 
-/** A listening server plus the environment that points the CLI at it (dev mode: token and CA from --data). */
+/** A listening server plus the environment that points the CLI at it: URL, a default-roles token, the dev CA. */
 export interface CliServer {
   readonly server: ListeningServer;
   readonly baseUrl: string;
   readonly env: Record<string, string>;
+  /** Dev mode instead: no token; the CLI mints one from the data directory and trusts its dev CA. */
+  readonly devEnv: Record<string, string>;
   stop(): Promise<void>;
 }
 
@@ -66,7 +68,8 @@ export async function startCliServer(args: string[] = []): Promise<CliServer> {
   return {
     server,
     baseUrl,
-    env: { PFXSTORE_URL: baseUrl, PFXSTORE_DATA: server.dataDir },
+    env: { PFXSTORE_URL: baseUrl, PFXSTORE_TOKEN: await server.token(), ...(server.caPath ? { PFXSTORE_CA: server.caPath } : {}) },
+    devEnv: { PFXSTORE_URL: baseUrl, PFXSTORE_DATA: server.dataDir },
     stop: () => server.stop(),
   };
 }

@@ -44,10 +44,11 @@ CREATE TABLE user_pfx_certificates (
   provider_name TEXT COLLATE "C" NOT NULL,
   key_name TEXT COLLATE "C" NOT NULL,
   padding_scheme INTEGER NOT NULL,
-  encrypted_pfx_blob BYTEA NOT NULL,
-  encrypted_pfx_password BYTEA NOT NULL,
   created_date_time TEXT COLLATE "C" NOT NULL,
   last_modified_date_time TEXT COLLATE "C" NOT NULL,
+  -- The secrets go last, as in the SQLite schema.
+  encrypted_pfx_blob BYTEA NOT NULL,
+  encrypted_pfx_password BYTEA NOT NULL,
   PRIMARY KEY (tenant_id, seq),
   UNIQUE (tenant_id, id),
   FOREIGN KEY (tenant_id, user_id) REFERENCES users (tenant_id, id)

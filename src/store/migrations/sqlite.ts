@@ -35,10 +35,11 @@ CREATE TABLE user_pfx_certificates (
   provider_name TEXT NOT NULL,
   key_name TEXT NOT NULL,
   padding_scheme INTEGER NOT NULL,
-  encrypted_pfx_blob BLOB NOT NULL,
-  encrypted_pfx_password BLOB NOT NULL,
   created_date_time TEXT NOT NULL,
   last_modified_date_time TEXT NOT NULL,
+  -- The secrets go last: SQLite reads a row front to back, so reads without them never touch their overflow pages.
+  encrypted_pfx_blob BLOB NOT NULL,
+  encrypted_pfx_password BLOB NOT NULL,
   UNIQUE (tenant_id, id),
   FOREIGN KEY (tenant_id, user_id) REFERENCES users (tenant_id, id)
 );

@@ -1,0 +1,51 @@
+import { CertificateApi, type UserPfxCertificate } from '../client/certificates.js';
+import { parseCommandArgs, printedHelp } from './args.js';
+import { CONNECTION_OPTIONS, connect } from './client-connection.js';
+import type { Command } from './command.js';
+import { printJson } from './output.js';
+import { UsageError } from './usage-error.js';
+
+const SUMMARY = 'show one certificate record';
+const USAGE = 'pfxstore get ID [--json] [--url U] [--token T] [--ca F] [--data DIR]';
+
+export const getCommand: Command = {
+  summary: SUMMARY,
+  usage: USAGE,
+  async run(args) {
+    const { values, positionals } = parseCommandArgs(args, { ...CONNECTION_OPTIONS, json: { type: 'boolean' } }, true);
+    if (printedHelp(values, USAGE, SUMMARY)) return 0;
+    if (positionals.length !== 1) throw new UsageError('give exactly one certificate ID (see pfxstore list).');
+    const api = new CertificateApi(await connect(values));
+    let cert: UserPfxCertificate;
+    try {
+      cert = await api.get(positionals[0]!);
+    } finally {
+      api.client.close();
+    }
+    if (values.json) printJson(cert);
+    else process.stdout.write(describeCertificate(cert));
+    return 0;
+  },
+};
+
+/** `property: value` lines; the secret fields only say whether they came back, never their content. */
+export function describeCertificate(cert: UserPfxCertificate): string {
+  const secret = (v: string | null) => (v ? `present (${Buffer.from(v, 'base64').length} bytes)` : 'not returned (needs the export role)');
+  const rows: [string, string][] = [
+    ['id', cert.id],
+    ['userPrincipalName', cert.userPrincipalName],
+    ['thumbprint', cert.thumbprint],
+    ['intendedPurpose', cert.intendedPurpose],
+    ['startDateTime', cert.startDateTime],
+    ['expirationDateTime', cert.expirationDateTime],
+    ['providerName', cert.providerName],
+    ['keyName', cert.keyName],
+    ['paddingScheme', cert.paddingScheme],
+    ['encryptedPfxBlob', secret(cert.encryptedPfxBlob)],
+    ['encryptedPfxPassword', secret(cert.encryptedPfxPassword)],
+    ['createdDateTime', cert.createdDateTime ?? '-'],
+    ['lastModifiedDateTime', cert.lastModifiedDateTime ?? '-'],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `${`${k}:`.padEnd(width + 1)} ${v}`).join('\n') + '\n';
+}

@@ -1,0 +1,85 @@
+/**
+ * Turning one PFX file into the record the API stores — everything before the upload, no HTTP: open the file
+ * with its password, take the SHA-1 thumbprint and validity of its certificate, encrypt the password with
+ * RSA-OAEP under the connector's public key. Every refusal happens here, so nothing half-checked is uploaded.
+ */
+import type { KeyObject } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { type CertificateBody, ODATA_TYPE } from '../client/certificates.js';
+import {
+  certificateValidity, encryptPassword, KeyError, type OaepPadding, openPkcs12, PfxError, thumbprint,
+} from '../pfx/index.js';
+
+export interface PrepareSettings {
+  readonly publicKey: KeyObject;
+  readonly padding: OaepPadding;
+  readonly providerName: string;
+  readonly keyName: string;
+  readonly allowExpired: boolean;
+}
+
+export interface PreparedRecord {
+  readonly body: CertificateBody;
+  readonly warnings: readonly string[];
+}
+
+/** A file that cannot be imported as it is; the message is for the person fixing it and never holds the password. */
+export class ImportFailure extends Error {
+  override name = 'ImportFailure';
+}
+
+export interface RecordInput {
+  readonly file: string;
+  readonly upn: string;
+  readonly purpose: string;
+  readonly password: string;
+}
+
+export async function prepareRecord(input: RecordInput, settings: PrepareSettings, now = new Date()): Promise<PreparedRecord> {
+  let der: Buffer;
+  try {
+    der = await readFile(input.file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ImportFailure(code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a PFX file' : `cannot read the file (${code})`);
+  }
+  let opened;
+  try {
+    opened = openPkcs12(der, input.password);
+  } catch (err) {
+    if (err instanceof PfxError) throw new ImportFailure(err.message);
+    throw err;
+  }
+  const { notBefore, notAfter } = certificateValidity(opened.certificate);
+  const warnings: string[] = [];
+  if (notAfter.getTime() <= now.getTime()) {
+    const expired = `the certificate expired on ${notAfter.toISOString()}`;
+    if (!settings.allowExpired) throw new ImportFailure(`${expired}; pass --allow-expired to import it anyway`);
+    warnings.push(`${expired} (imported because of --allow-expired)`);
+  }
+  if (notBefore.getTime() > now.getTime()) warnings.push(`the certificate is not valid before ${notBefore.toISOString()}`);
+
+  let encrypted: Buffer;
+  try {
+    encrypted = encryptPassword(input.password, settings.publicKey, settings.padding);
+  } catch (err) {
+    if (err instanceof KeyError) throw new ImportFailure(err.message);
+    throw err;
+  }
+  return {
+    body: {
+      '@odata.type': ODATA_TYPE,
+      thumbprint: thumbprint(opened.certificate),
+      intendedPurpose: input.purpose,
+      userPrincipalName: input.upn,
+      startDateTime: notBefore.toISOString(),
+      expirationDateTime: notAfter.toISOString(),
+      providerName: settings.providerName,
+      keyName: settings.keyName,
+      paddingScheme: settings.padding,
+      encryptedPfxBlob: der.toString('base64'),
+      encryptedPfxPassword: encrypted.toString('base64'),
+    },
+    warnings,
+  };
+}

@@ -1,0 +1,103 @@
+import { GraphRequestError } from '../client/errors.js';
+import { type GraphUser, UserApi } from '../client/users.js';
+import { integerFlag, parseCommandArgs, printedHelp } from './args.js';
+import { CONNECTION_OPTIONS, connect } from './client-connection.js';
+import type { Command } from './command.js';
+import { collect, printJson, printTable, shortDate } from './output.js';
+import { UsageError } from './usage-error.js';
+
+const SUMMARY = 'add, list or remove the users certificates belong to';
+const USAGE = 'pfxstore users add UPN [--display-name N] [--mail M] [--disabled] | users list [--upn U] [--json] | ' +
+  'users remove ID|UPN…   [--url U] [--token T] [--ca F] [--data DIR]';
+
+export const usersCommand: Command = {
+  summary: SUMMARY,
+  usage: USAGE,
+  async run(args) {
+    const [sub, ...rest] = args;
+    if (sub === '--help' || sub === '-h') {
+      printedHelp({ help: true }, USAGE, SUMMARY);
+      return 0;
+    }
+    switch (sub) {
+      case 'add': return add(rest);
+      case 'list': return list(rest);
+      case 'remove': return remove(rest);
+      default: throw new UsageError(sub === undefined ? 'give a subcommand: add, list or remove.' : `unknown subcommand '${sub}'; use add, list or remove.`);
+    }
+  },
+};
+
+async function add(args: readonly string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs(args, {
+    ...CONNECTION_OPTIONS, 'display-name': { type: 'string' }, mail: { type: 'string' }, disabled: { type: 'boolean' }, json: { type: 'boolean' },
+  }, true);
+  if (printedHelp(values, USAGE, SUMMARY)) return 0;
+  if (positionals.length !== 1) throw new UsageError('users add takes one userPrincipalName.');
+  const upn = positionals[0]!;
+  const api = new UserApi(await connect(values));
+  try {
+    const user = await api.create({
+      userPrincipalName: upn,
+      displayName: values['display-name'] ?? upn.split('@')[0]!,
+      ...(values.mail !== undefined ? { mail: values.mail } : {}),
+      accountEnabled: values.disabled !== true,
+    });
+    if (values.json) printJson(user);
+    else process.stdout.write(`added ${user.userPrincipalName}: ${user.id}\n`);
+    return 0;
+  } finally {
+    api.client.close();
+  }
+}
+
+async function list(args: readonly string[]): Promise<number> {
+  const { values } = parseCommandArgs(args, {
+    ...CONNECTION_OPTIONS, upn: { type: 'string' }, json: { type: 'boolean' }, 'page-size': { type: 'string' },
+  });
+  if (printedHelp(values, USAGE, SUMMARY)) return 0;
+  const pageSize = values['page-size'] === undefined ? undefined : integerFlag(values['page-size'], '--page-size', 1, 1000, 1000);
+  const api = new UserApi(await connect(values));
+  let users: GraphUser[];
+  try {
+    users = await collect(api.list(values.upn, pageSize));
+  } finally {
+    api.client.close();
+  }
+  if (values.json) printJson(users);
+  else if (users.length === 0) process.stderr.write('no users match\n');
+  else {
+    printTable(users, [
+      { header: 'ID', value: (u) => u.id },
+      { header: 'USER', value: (u) => u.userPrincipalName },
+      { header: 'NAME', value: (u) => u.displayName ?? '' },
+      { header: 'CREATED', value: (u) => shortDate(u.createdDateTime) },
+    ]);
+  }
+  return 0;
+}
+
+async function remove(args: readonly string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs(args, CONNECTION_OPTIONS, true);
+  if (printedHelp(values, USAGE, SUMMARY)) return 0;
+  if (positionals.length === 0) throw new UsageError('users remove takes one or more user ids or userPrincipalNames.');
+  const api = new UserApi(await connect(values));
+  let failed = 0;
+  try {
+    for (const who of positionals) {
+      try {
+        await api.delete(who);
+        process.stdout.write(`removed ${who}\n`);
+      } catch (err) {
+        failed += 1;
+        const reason = err instanceof GraphRequestError && err.status === 404 ? 'no such user'
+          : err instanceof GraphRequestError && err.status === 409 ? err.serverMessage
+          : (err as Error).message;
+        process.stderr.write(`pfxstore users remove: ${who}: ${reason}\n`);
+      }
+    }
+  } finally {
+    api.client.close();
+  }
+  return failed > 0 ? 1 : 0;
+}

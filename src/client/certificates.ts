@@ -1,0 +1,141 @@
+/**
+ * The Intune imported-PFX API in domain terms, on top of GraphClient — the same requests Microsoft's
+ * IntunePfxImport PowerShell module makes, so they work against graph.microsoft.com unchanged.
+ * https://learn.microsoft.com/graph/api/resources/intune-raimportcerts-userpfxcertificate
+ */
+import type { GraphClient } from './graph-client.js';
+
+export const CERTIFICATES_PATH = 'deviceManagement/userPfxCertificates';
+export const ODATA_TYPE = '#microsoft.graph.userPFXCertificate';
+
+export interface UserPfxCertificate {
+  readonly id: string;
+  readonly thumbprint: string;
+  readonly intendedPurpose: string;
+  readonly userPrincipalName: string;
+  readonly startDateTime: string;
+  readonly expirationDateTime: string;
+  readonly providerName: string;
+  readonly keyName: string;
+  readonly paddingScheme: string;
+  /** null unless the token holds the export role (CONTRACT §4.6); Graph itself never returns them. */
+  readonly encryptedPfxBlob: string | null;
+  readonly encryptedPfxPassword: string | null;
+  readonly createdDateTime?: string;
+  readonly lastModifiedDateTime?: string;
+}
+
+/** What a create or update sends: the whole object, as the PowerShell module does. */
+export interface CertificateBody {
+  readonly '@odata.type': typeof ODATA_TYPE;
+  readonly thumbprint: string;
+  readonly intendedPurpose: string;
+  readonly userPrincipalName: string;
+  readonly startDateTime: string;
+  readonly expirationDateTime: string;
+  readonly providerName: string;
+  readonly keyName: string;
+  readonly paddingScheme: string;
+  readonly encryptedPfxBlob: string;
+  readonly encryptedPfxPassword: string;
+}
+
+/** Everything but the two secret fields, so a list never pulls PFX blobs even with the export role. */
+export const LISTED_PROPERTIES = [
+  'id', 'thumbprint', 'userPrincipalName', 'intendedPurpose', 'paddingScheme', 'providerName', 'keyName',
+  'startDateTime', 'expirationDateTime', 'createdDateTime', 'lastModifiedDateTime',
+] as const;
+
+export interface CertificateFilter {
+  readonly upn?: string;
+  readonly thumbprint?: string;
+  /** Certificates whose expirationDateTime is before this instant (already expired ones included). */
+  readonly expiringBefore?: Date;
+}
+
+/** An OData string literal: quotes doubled (OData ABNF `SQUOTE-in-string`). */
+export function odataString(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+/** 40 lowercase hex digits, spaces and colons dropped — the form the API stores (CONTRACT §4.1). */
+export function normalizeThumbprint(value: string): string {
+  return value.replace(/[\s:]/g, '').toLowerCase();
+}
+
+/**
+ * The module's own queries: `tolower(userPrincipalName) eq '…'` and `tolower(thumbprint) eq '…'`, which Intune
+ * answers; the expiry bound is a plain DateTimeOffset comparison.
+ */
+export function certificateFilter(filter: CertificateFilter): string | undefined {
+  const terms: string[] = [];
+  if (filter.upn !== undefined) terms.push(`tolower(userPrincipalName) eq ${odataString(filter.upn.toLowerCase())}`);
+  if (filter.thumbprint !== undefined) terms.push(`tolower(thumbprint) eq ${odataString(normalizeThumbprint(filter.thumbprint))}`);
+  if (filter.expiringBefore !== undefined) terms.push(`expirationDateTime lt ${filter.expiringBefore.toISOString()}`);
+  return terms.length > 0 ? terms.join(' and ') : undefined;
+}
+
+export function certificatePath(id: string): string {
+  return `${CERTIFICATES_PATH}/${encodeURIComponent(id)}`;
+}
+
+/**
+ * The module's update path: `userPfxCertificates({userId}-{thumbprint})`, the key unquoted and the user id as
+ * /users returns it.
+ */
+export function certificateKeyPath(userId: string, thumbprint: string): string {
+  return `${CERTIFICATES_PATH}(${encodeURIComponent(userId)}-${thumbprint})`;
+}
+
+export class CertificateApi {
+  /** UPN (lowercase) → user id, or undefined when no such user; shared by concurrent workers. */
+  private readonly userIds = new Map<string, Promise<string | undefined>>();
+
+  constructor(readonly client: GraphClient) {}
+
+  /** POST; resends after a dropped connection (the server's 409 for a duplicate makes that safe). */
+  async create(body: CertificateBody): Promise<UserPfxCertificate> {
+    return (await this.client.post<UserPfxCertificate>(CERTIFICATES_PATH, body, { reconcilable: true })).body;
+  }
+
+  /** PATCH of the whole object: sets fixed values, so repeating it is harmless. */
+  async update(userId: string, body: CertificateBody): Promise<void> {
+    await this.client.patch(certificateKeyPath(userId, body.thumbprint), body, { idempotent: true });
+  }
+
+  get(id: string): Promise<UserPfxCertificate> {
+    return this.client.get<UserPfxCertificate>(certificatePath(id));
+  }
+
+  delete(id: string): Promise<void> {
+    return this.client.delete(certificatePath(id));
+  }
+
+  /** Every match, across all pages. `pageSize` sets `$top` (Graph's page size). */
+  list(filter: CertificateFilter = {}, pageSize?: number): AsyncGenerator<UserPfxCertificate> {
+    return this.client.list<UserPfxCertificate>(CERTIFICATES_PATH, {
+      $filter: certificateFilter(filter),
+      $select: LISTED_PROPERTIES.join(','),
+      $top: pageSize,
+    });
+  }
+
+  /** The one certificate of this user and thumbprint, if stored. */
+  async find(upn: string, thumbprint: string): Promise<UserPfxCertificate | undefined> {
+    for await (const cert of this.list({ upn, thumbprint })) return cert;
+    return undefined;
+  }
+
+  /** As the module's GetUserId: `GET /users?$filter=userPrincipalName eq '…'`; cached per UPN. */
+  userId(upn: string): Promise<string | undefined> {
+    const key = upn.toLowerCase();
+    let found = this.userIds.get(key);
+    if (!found) {
+      found = this.client.get<{ value?: { id: string }[] }>('users', { $filter: `userPrincipalName eq ${odataString(upn)}` })
+        .then((page) => page.value?.[0]?.id);
+      found.catch(() => this.userIds.delete(key));
+      this.userIds.set(key, found);
+    }
+    return found;
+  }
+}

@@ -1,0 +1,179 @@
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { after, before, describe, it } from 'node:test';
+import { openssl } from '../helpers/openssl.js';
+import {
+  type CliResult, type CliServer, EXPORT_ROLES, importFlags, type MadePfx, PfxFactory, runCli, startCliServer,
+} from './harness.js';
+
+const PASSWORD = `Tr0ub4dor & "3" $x`;
+
+describe('pfxstore import (against a real HTTPS pfxstore)', () => {
+  let srv: CliServer;
+  let f: PfxFactory;
+  let alice: MadePfx;
+  let legacy: MadePfx;
+  let exportToken: string;
+  const outputs: CliResult[] = [];
+
+  const cli = async (args: string[], env: Record<string, string | undefined> = {}, input?: string) => {
+    const r = await runCli(args, { env: { ...srv.env, PFX_PASS: PASSWORD, ...env }, input });
+    outputs.push(r);
+    return r;
+  };
+  const stored = async (upn: string) => {
+    const r = await cli(['list', '--upn', upn, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    return JSON.parse(r.stdout) as Record<string, string>[];
+  };
+
+  before(async () => {
+    [srv, f] = await Promise.all([startCliServer(), PfxFactory.create()]);
+    [alice, legacy] = await Promise.all([
+      f.pfx('alice', { password: PASSWORD, days: 60 }),
+      f.pfx('bob-legacy', { password: PASSWORD, legacy: true }),
+    ]);
+    exportToken = await srv.server.token({ roles: EXPORT_ROLES });
+  });
+  after(async () => {
+    await Promise.all([srv?.stop(), f?.cleanup()]);
+  });
+
+  it('imports one PFX: thumbprint, dates, purpose, padding, blob and an OpenSSL-decryptable password', async () => {
+    // Dev mode: no token given, the CLI mints one from the server's --data and trusts its dev CA.
+    const r = await cli(['import', alice.path, ...importFlags(f, 'alice@contoso.com'), '--purpose', 'SmimeEncryption',
+      '--padding', 'oaepSha256', '--password-env', 'PFX_PASS'], { PFXSTORE_TOKEN: undefined, PFXSTORE_CA: undefined, ...srv.devEnv });
+    assert.equal(r.code, 0, r.stderr);
+    const id = /^imported .*: (\S+)$/m.exec(r.stdout)?.[1];
+    assert.ok(id, r.stdout);
+    assert.ok(id.endsWith(`-${alice.thumbprint}`));
+
+    const got = await cli(['get', id, '--json'], { PFXSTORE_TOKEN: exportToken });
+    assert.equal(got.code, 0, got.stderr);
+    const cert = JSON.parse(got.stdout);
+    assert.equal(cert.thumbprint, alice.thumbprint);
+    assert.equal(Date.parse(cert.startDateTime), alice.notBefore.getTime());
+    assert.equal(Date.parse(cert.expirationDateTime), alice.notAfter.getTime());
+    assert.equal(cert.intendedPurpose, 'smimeEncryption');
+    assert.equal(cert.paddingScheme, 'oaepSha256');
+    assert.equal(cert.userPrincipalName, 'alice@contoso.com');
+    assert.equal(cert.providerName, 'Microsoft Software Key Storage Provider');
+    assert.equal(cert.keyName, 'PFXEncryptionKey');
+    assert.equal(cert.encryptedPfxBlob, (await readFile(alice.path)).toString('base64'));
+    const plain = await f.ws.oaepDecrypt(f.connectorKey, Buffer.from(cert.encryptedPfxPassword, 'base64'), 'sha256');
+    assert.equal(plain.toString('latin1'), PASSWORD);
+  });
+
+  it('imports an OpenSSL -legacy (3DES/RC2) PFX with the password on stdin, purpose case-insensitive', async () => {
+    const r = await cli(['import', legacy.path, ...importFlags(f, 'bob@contoso.com'), '--purpose', 'VPN', '--password-stdin'],
+      {}, `${PASSWORD}\n`);
+    assert.equal(r.code, 0, r.stderr);
+    const [cert] = await stored('bob@contoso.com');
+    assert.equal(cert?.thumbprint, legacy.thumbprint);
+    assert.equal(cert?.intendedPurpose, 'vpn');
+    assert.equal(cert?.paddingScheme, 'oaepSha512');
+  });
+
+  it('--dry-run prints the request bodies, uploads nothing and never shows the password', async () => {
+    const pwFile = await f.write('pw.txt', `${PASSWORD}\n`);
+    const r = await cli(['import', alice.path, ...importFlags(f, 'dry@contoso.com'), '--password-file', pwFile, '--dry-run', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const [request] = JSON.parse(r.stdout);
+    assert.equal(request.method, 'POST');
+    assert.equal(request.url, `${srv.baseUrl}/deviceManagement/userPfxCertificates`);
+    assert.equal(request.body['@odata.type'], '#microsoft.graph.userPFXCertificate');
+    assert.equal(request.body.thumbprint, alice.thumbprint);
+    assert.equal(request.body.userPrincipalName, 'dry@contoso.com');
+    assert.equal(request.body.paddingScheme, 'oaepSha512');
+    assert.match(request.body.encryptedPfxBlob, /…\(\d+ bytes\)$/);
+    const plain = await f.ws.oaepDecrypt(f.connectorKey, Buffer.from(request.body.encryptedPfxPassword, 'base64'), 'sha512');
+    assert.equal(plain.toString('latin1'), PASSWORD);
+
+    const text = await cli(['import', alice.path, ...importFlags(f, 'dry@contoso.com'), '--password-env', 'PFX_PASS', '--dry-run']);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /^POST https:\/\/.*\/beta\/deviceManagement\/userPfxCertificates$/m);
+    assert.deepEqual(await stored('dry@contoso.com'), []);
+  });
+
+  it('a second import is skipped; --update patches the record in place', async () => {
+    const again = await cli(['import', alice.path, ...importFlags(f, 'alice@contoso.com'), '--password-env', 'PFX_PASS']);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /^skipped .*already stored/m);
+
+    const [before] = await stored('alice@contoso.com');
+    const r = await cli(['import', alice.path, ...importFlags(f, 'ALICE@contoso.com'), '--purpose', 'wifi', '--padding', 'oaepSha384',
+      '--password-env', 'PFX_PASS', '--update']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^updated /m);
+    const all = await stored('alice@contoso.com');
+    assert.equal(all.length, 1);
+    assert.equal(all[0]!.id, before!.id);
+    assert.equal(all[0]!.intendedPurpose, 'wifi');
+    assert.equal(all[0]!.paddingScheme, 'oaepSha384');
+    assert.ok(Date.parse(all[0]!.lastModifiedDateTime!) >= Date.parse(before!.lastModifiedDateTime!));
+  });
+
+  it('--update creates a record that is not there yet', async () => {
+    const r = await cli(['import', legacy.path, ...importFlags(f, 'carol@contoso.com'), '--password-env', 'PFX_PASS', '--update']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^imported /m);
+    assert.equal((await stored('carol@contoso.com')).length, 1);
+  });
+
+  it('refuses bad input before any upload: wrong password, not a PFX, no private key, expired (exit 1)', async () => {
+    const upn = 'errors@contoso.com';
+    const [expired, noKey] = await Promise.all([
+      f.pfx('expired', { password: PASSWORD, expired: true }),
+      f.ws.pkcs12('nokey', { cert: alice.certPath, password: PASSWORD, nokeys: true }),
+    ]);
+    const flags = [...importFlags(f, upn), '--password-env', 'PFX_PASS'];
+    const [wrong, notPfx, noKeyRun, expiredRun] = await Promise.all([
+      cli(['import', alice.path, ...flags], { PFX_PASS: 'not the password' }),
+      cli(['import', alice.certPath, ...flags]),
+      cli(['import', noKey, ...flags]),
+      cli(['import', expired.path, ...flags]),
+    ]);
+    for (const r of [wrong, notPfx, noKeyRun, expiredRun]) assert.equal(r.code, 1, r.stderr);
+    assert.match(wrong.stderr, /wrong password/);
+    assert.match(notPfx.stderr, /not a PKCS#12/i);
+    assert.match(noKeyRun.stderr, /no private key/);
+    assert.match(expiredRun.stderr, /expired on 2021-01-01T00:00:00\.000Z; pass --allow-expired/);
+    assert.deepEqual(await stored(upn), []);
+
+    const allowed = await cli(['import', expired.path, ...flags, '--allow-expired']);
+    assert.equal(allowed.code, 0, allowed.stderr);
+    assert.match(allowed.stderr, /warning: .*expired on 2021-01-01/);
+    assert.equal((await stored(upn))[0]?.thumbprint, expired.thumbprint);
+  });
+
+  it('refuses a non-RSA public key (exit 1), pkcs1/oaepSha1 and passwords in argv (exit 2)', async () => {
+    const ecKey = await f.ws.ecKey('ec');
+    const ecPub = f.path('ec.pub.pem');
+    await openssl(['pkey', '-in', ecKey, '-pubout', '-out', ecPub]);
+    const upn = 'keys@contoso.com';
+    const base = ['import', alice.path, ...importFlags(f, upn)];
+    const [ec, pkcs1, sha1, argv] = await Promise.all([
+      cli([...base.slice(0, -6), '--upn', upn, '--public-key', ecPub, '--provider-name', 'P', '--key-name', 'K', '--password-env', 'PFX_PASS']),
+      cli([...base, '--padding', 'pkcs1', '--password-env', 'PFX_PASS']),
+      cli([...base, '--padding', 'oaepSha1', '--password-env', 'PFX_PASS']),
+      cli([...base, '--password', 'hunter2']),
+    ]);
+    assert.equal(ec.code, 1, ec.stderr);
+    assert.match(ec.stderr, /--public-key .*EC.*must be RSA/);
+    assert.equal(pkcs1.code, 2);
+    assert.match(pkcs1.stderr, /pkcs1 is refused/);
+    assert.equal(sha1.code, 2);
+    assert.match(sha1.stderr, /oaepSha1 is refused/);
+    assert.equal(argv.code, 2);
+    assert.match(argv.stderr, /never taken on the command line/);
+    assert.doesNotMatch(argv.stderr + argv.stdout, /hunter2/);
+    assert.deepEqual(await stored(upn), []);
+  });
+
+  it('never printed the password', () => {
+    assert.ok(outputs.length > 10);
+    for (const r of outputs) {
+      assert.ok(!r.stdout.includes(PASSWORD) && !r.stderr.includes(PASSWORD), 'the password appeared in the output');
+    }
+  });
+});
