@@ -65,9 +65,11 @@ describe('PostgresStore through the Store interface', { skip: db.skip }, () => {
     assert.ok(Buffer.isBuffer(inserted.encryptedPfxBlob) && Buffer.isBuffer(inserted.encryptedPfxPassword));
     assert.equal(await auditCount(), before + 1, 'the audit event is written with the insert');
 
-    assert.deepEqual(plain(await store.get(certificateEntity, TENANT, cert.id as string)), cert);
+    assert.deepEqual(plain(await store.get(certificateEntity, TENANT, cert.id as string, { withSecrets: true })), cert);
     assert.deepEqual(plain(await store.get(userEntity, TENANT, user.id as string)), user);
     assert.equal(await store.get(certificateEntity, TENANT, 'nope'), undefined);
+    const { encryptedPfxBlob: _b, encryptedPfxPassword: _p, ...publicPart } = cert;
+    assert.deepEqual(plain(await store.get(certificateEntity, TENANT, cert.id as string)), publicPart, 'secrets are read only when asked for');
     assert.equal(await store.get(certificateEntity, OTHER_TENANT, cert.id as string), undefined, 'another tenant sees nothing');
   });
 
@@ -94,7 +96,7 @@ describe('PostgresStore through the Store interface', { skip: db.skip }, () => {
     assert.equal(updated?.keyName, 'new key');
     assert.deepEqual(updated?.encryptedPfxBlob, Buffer.from('new'));
     assert.equal(updated?.[SEQUENCE_FIELD], cert[SEQUENCE_FIELD], 'the sequence is the insertion order, not changed by updates');
-    assert.deepEqual(plain(await store.get(certificateEntity, TENANT, cert.id as string)), plain(updated));
+    assert.deepEqual(plain(await store.get(certificateEntity, TENANT, cert.id as string, { withSecrets: true })), plain(updated));
     assert.equal(await auditCount(), before + 1);
   });
 
