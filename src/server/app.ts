@@ -48,8 +48,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     requestIdHeader: false,
     rewriteUrl: (req) => normaliseKeySyntax(req.url ?? '/'),
     return503OnClosing: true,
-    // Per-request "incoming/completed" lines cost more than a GET; /metrics counts requests instead.
-    disableRequestLogging: true,
     forceCloseConnections: 'idle',
   }) as unknown as FastifyInstance;
 

@@ -19,10 +19,19 @@ export class Metrics {
     });
   }
 
+  /** Labelled children, by route|method|status: looking labels up per request costs more than the increment. */
+  private readonly children = new Map<string, { count: { inc(): void }; time: { observe(value: number): void } }>();
+
   /** Routes are labelled by their pattern (`/beta/users/:key`), never by a concrete URL, to bound cardinality. */
   observe(route: string, method: string, status: number, elapsedMs: number): void {
-    this.requests.inc({ route, method, status: String(status) });
-    this.duration.observe({ route, method }, elapsedMs / 1000);
+    const key = `${route}|${method}|${status}`;
+    let child = this.children.get(key);
+    if (!child) {
+      child = { count: this.requests.labels(route, method, String(status)), time: this.duration.labels(route, method) };
+      this.children.set(key, child);
+    }
+    child.count.inc();
+    child.time.observe(elapsedMs / 1000);
   }
 
   text(): Promise<string> {

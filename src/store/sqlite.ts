@@ -58,11 +58,23 @@ export class SqliteStore implements Store {
   constructor(options: SqliteStoreOptions) {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
     this.db = new Database(options.path);
-    this.db.pragma('journal_mode = WAL');
+    // One process owns the file (several instances share PostgreSQL instead). Exclusive locking keeps the WAL
+    // index in process memory instead of a shared-memory file with a lock per read: a read by key costs
+    // ~1 µs instead of ~8 µs. It has to be set before the first access.
+    this.db.pragma('locking_mode = EXCLUSIVE');
+    this.db.pragma('busy_timeout = 2000');
+    try {
+      this.db.pragma('journal_mode = WAL');
+    } catch (err) {
+      this.db.close();
+      if ((err as { code?: string }).code === 'SQLITE_BUSY') {
+        throw new Error(`The SQLite database ${options.path} is in use by another process: ` +
+          'pfxstore holds it exclusively; run several instances on PostgreSQL (--db postgres://…).');
+      }
+      throw err;
+    }
     this.db.pragma(`synchronous = ${options.synchronous ?? 'full'}`);
     this.db.pragma('foreign_keys = ON');
-    // Another process (a second `serve`, the CLI's tests) may hold the write lock for a moment.
-    this.db.pragma('busy_timeout = 5000');
     this.migrate();
     for (const entity of [userEntity, certificateEntity, auditEventEntity]) {
       this.statements.set(entity, this.prepareEntity(entity));
@@ -75,14 +87,12 @@ export class SqliteStore implements Store {
     const applied = new Set(this.db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[]);
     for (const migration of sqliteMigrations) {
       if (applied.has(migration.version)) continue;
-      // IMMEDIATE takes the write lock first, so two processes starting together apply each migration once.
+      // The file is held exclusively, so no other process can be migrating it at the same time.
       this.db.transaction(() => {
-        const again = this.db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').get(migration.version);
-        if (again) return;
         this.db.exec(migration.sql);
         this.db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)')
           .run(migration.version, new Date().toISOString());
-      }).immediate();
+      })();
     }
   }
 
