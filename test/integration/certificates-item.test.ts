@@ -59,7 +59,8 @@ for (const factory of await storeFactories()) {
       assert.equal(after.providerName, 'Other Provider');
       assert.equal(after.expirationDateTime, '2028-06-01T00:00:00Z');
       assert.equal(after.createdDateTime, created.createdDateTime);
-      assert.ok(after.lastModifiedDateTime > (created.lastModifiedDateTime as string), 'lastModifiedDateTime moved on');
+      // Compare instants, not text: trailing zero fractions are trimmed on the wire ('…29.1Z' is after '…29.13Z' as text).
+      assert.ok(Date.parse(after.lastModifiedDateTime) > Date.parse(created.lastModifiedDateTime as string), 'lastModifiedDateTime moved on');
     });
 
     test('PATCH refuses a different thumbprint or owner, bad values and unknown properties; nothing changes', async () => {
