@@ -51,6 +51,29 @@ export async function load(options: autocannon.Options): Promise<LoadResult> {
   return { rps: result.requests.average, p99Ms: result.latency.p99, errors: result.errors, non2xx: result.non2xx };
 }
 
+/**
+ * Measures two targets in alternation, `rounds` times each, and keeps each one's best round (highest
+ * requests/s, lowest p99). On a shared 2-core machine a burst of other work hits whichever run it lands on;
+ * alternating and keeping the best compares the two under the same conditions.
+ */
+export async function compare(a: () => Promise<LoadResult>, b: () => Promise<LoadResult>, rounds = 2): Promise<[LoadResult, LoadResult]> {
+  const as: LoadResult[] = [], bs: LoadResult[] = [];
+  for (let i = 0; i < rounds; i++) {
+    as.push(await a());
+    bs.push(await b());
+  }
+  return [best(as), best(bs)];
+}
+
+function best(results: LoadResult[]): LoadResult {
+  return {
+    rps: Math.max(...results.map((r) => r.rps)),
+    p99Ms: Math.min(...results.map((r) => r.p99Ms)),
+    errors: results.reduce((n, r) => n + r.errors, 0),
+    non2xx: results.reduce((n, r) => n + r.non2xx, 0),
+  };
+}
+
 export function report(name: string, ratio: number, target: string, ok: boolean): boolean {
   process.stdout.write(`${ok ? 'PASS' : 'MISS'}  ${name}: ${ratio.toFixed(2)} (target ${target})\n`);
   return ok;

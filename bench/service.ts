@@ -17,7 +17,7 @@ import { SecretBox } from '../src/service/secret-box.js';
 import { UserService } from '../src/service/user-service.js';
 import { SqliteStore } from '../src/store/sqlite.js';
 import { makeTestPfx } from '../test/helpers/pfx-fixture.js';
-import { DIST, load, report, spawnServer, type Spawned } from './lib.js';
+import { compare, DIST, load, report, spawnServer, type Spawned } from './lib.js';
 
 const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, only: { type: 'string', default: 'get,post,filter' } } });
 const duration = Number(values.duration);
@@ -66,68 +66,65 @@ async function pfxstore(dataDir: string): Promise<{ server: Spawned; token: stri
 const dirs: string[] = [];
 const tempDir = () => { const d = mkdtempSync(join(tmpdir(), 'pfxstore-bench-')); dirs.push(d); return d; };
 let ok = true;
-let peakRss = 0;
+const servers: Spawned[] = [];
 try {
-  // ---- GET one certificate by id: pfxstore vs the Map ceiling ----
   const mainDir = tempDir();
   await seed(mainDir, 1000, 10);
   const { server, token } = await pfxstore(mainDir);
+  servers.push(server);
   const auth = { authorization: `Bearer ${token}` };
   const sample = await (await fetch(`${server.url}${CERTS}?$top=1`, { headers: auth })).json() as { value: { id: string }[] };
   const id = sample.value[0].id;
-  const entityJson = await (await fetch(`${server.url}${CERTS}/${id}`, { headers: auth })).text();
+
   if (only.has('get')) {
-  const map = await spawnServer(join(DIST, 'bench', 'servers', 'map-server.js'), []);
-  await fetch(`${map.url}${CERTS}/${id}`, { method: 'PUT', body: entityJson });
-
-  await load({ url: `${server.url}${CERTS}/${id}`, headers: auth, duration: 2 }); // warm-up
-  const getOurs = await load({ url: `${server.url}${CERTS}/${id}`, headers: auth, duration });
-  const getMap = await load({ url: `${map.url}${CERTS}/${id}`, duration });
-  await map.stop();
-  console.log(`GET by id      pfxstore ${getOurs.rps.toFixed(0)} req/s (p99 ${getOurs.p99Ms} ms, non-2xx ${getOurs.non2xx})  ` +
-    `bare Map ${getMap.rps.toFixed(0)} req/s`);
-  ok = report('GET by id, pfxstore / bare Map server', getOurs.rps / getMap.rps, '≥ 0.50', getOurs.rps / getMap.rps >= 0.5 && getOurs.non2xx === 0) && ok;
+    // ---- GET one certificate by id: pfxstore vs the Map ceiling holding the same entity JSON ----
+    const map = await spawnServer(join(DIST, 'bench', 'servers', 'map-server.js'), []);
+    await fetch(`${map.url}${CERTS}/${id}`, { method: 'PUT', body: await (await fetch(`${server.url}${CERTS}/${id}`, { headers: auth })).text() });
+    await load({ url: `${server.url}${CERTS}/${id}`, headers: auth, duration: 2 }); // warm-up
+    const [ours, ref] = await compare(
+      () => load({ url: `${server.url}${CERTS}/${id}`, headers: auth, duration }),
+      () => load({ url: `${map.url}${CERTS}/${id}`, duration }));
+    await map.stop();
+    console.log(`GET by id      pfxstore ${ours.rps.toFixed(0)} req/s (p99 ${ours.p99Ms} ms, non-2xx ${ours.non2xx})  bare Map ${ref.rps.toFixed(0)} req/s`);
+    ok = report('GET by id, pfxstore / bare Map server', ours.rps / ref.rps, '≥ 0.50', ours.rps / ref.rps >= 0.5 && ours.non2xx === 0) && ok;
   }
 
-  // ---- POST create, ~4 KB body: pfxstore vs the durable SQLite floor ----
   if (only.has('post')) {
-  let n = 0;
-  const postOptions = (url: string, headers: Record<string, string>) => ({
-    url, method: 'POST' as const, headers: { ...headers, 'content-type': 'application/json' },
-    requests: [{ setupRequest: (req: any) => ({ ...req, body: JSON.stringify(certificateBody(randomBytes(20).toString('hex'), `poster${n++ % 100}@contoso.com`)) }) }],
-  });
-  console.log(`POST body      ${JSON.stringify(certificateBody('0'.repeat(40), 'poster0@contoso.com')).length} bytes`);
-  const sqliteRef = await spawnServer(join(DIST, 'bench', 'servers', 'sqlite-server.js'), [join(tempDir(), 'ref.db')]);
-  const postOurs = await load({ ...postOptions(`${server.url}${CERTS}`, auth), duration });
-  const postRef = await load({ ...postOptions(`${sqliteRef.url}/`, {}), duration });
-  await sqliteRef.stop();
-  console.log(`POST create    pfxstore ${postOurs.rps.toFixed(0)} req/s (p99 ${postOurs.p99Ms} ms, non-2xx ${postOurs.non2xx})  ` +
-    `bare SQLite ${postRef.rps.toFixed(0)} req/s`);
-  ok = report('POST create, pfxstore / bare durable SQLite server', postOurs.rps / postRef.rps, '≥ 0.60', postOurs.rps / postRef.rps >= 0.6 && postOurs.non2xx === 0) && ok;
+    // ---- POST create, ~4 KB body: pfxstore vs the durable SQLite floor ----
+    let n = 0;
+    const post = (url: string, headers: Record<string, string>) => load({
+      url, duration, method: 'POST', headers: { ...headers, 'content-type': 'application/json' },
+      requests: [{ setupRequest: (req: any) => ({ ...req, body: JSON.stringify(certificateBody(randomBytes(20).toString('hex'), `poster${n++ % 100}@contoso.com`)) }) }],
+    });
+    console.log(`POST body      ${JSON.stringify(certificateBody('0'.repeat(40), 'poster0@contoso.com')).length} bytes`);
+    const sqliteRef = await spawnServer(join(DIST, 'bench', 'servers', 'sqlite-server.js'), [join(tempDir(), 'ref.db')]);
+    const [ours, ref] = await compare(() => post(`${server.url}${CERTS}`, auth), () => post(`${sqliteRef.url}/`, {}));
+    await sqliteRef.stop();
+    console.log(`POST create    pfxstore ${ours.rps.toFixed(0)} req/s (p99 ${ours.p99Ms} ms, non-2xx ${ours.non2xx})  bare SQLite ${ref.rps.toFixed(0)} req/s`);
+    ok = report('POST create, pfxstore / bare durable SQLite server', ours.rps / ref.rps, '≥ 0.60', ours.rps / ref.rps >= 0.6 && ours.non2xx === 0) && ok;
   }
 
-  // ---- The module's UPN query over 1,000 vs 100,000 certificates (10 per user either way) ----
   if (only.has('filter')) {
-  const query = (upn: string) => `${CERTS}?$filter=tolower(userPrincipalName)%20eq%20'${upn}'`;
-  const small = await load({ url: `${server.url}${query('user42@contoso.com')}`, headers: auth, duration });
-
-  const bigDir = tempDir();
-  const seedStart = Date.now();
-  await seed(bigDir, 100_000, 10);
-  console.log(`seeded 100,000 certificates in ${((Date.now() - seedStart) / 1000).toFixed(1)} s`);
-  const big = await pfxstore(bigDir);
-  const large = await load({ url: `${big.server.url}${query('user4242@contoso.com')}`, headers: { authorization: `Bearer ${big.token}` }, duration });
-  peakRss = Math.max(peakRss, big.server.peakRssMb());
-  await big.server.stop();
-  console.log(`UPN filter     1,000 certs: ${small.rps.toFixed(0)} req/s p99 ${small.p99Ms} ms   100,000 certs: ${large.rps.toFixed(0)} req/s p99 ${large.p99Ms} ms`);
-  const p99Ratio = large.p99Ms / Math.max(small.p99Ms, 1);
-  ok = report('UPN filter p99, 100,000 / 1,000 certificates', p99Ratio, '≤ 2.00', p99Ratio <= 2 && small.non2xx + large.non2xx === 0) && ok;
+    // ---- The module's UPN query over 1,000 vs 100,000 certificates (10 per user either way) ----
+    const bigDir = tempDir();
+    const seedStart = Date.now();
+    await seed(bigDir, 100_000, 10);
+    console.log(`seeded 100,000 certificates in ${((Date.now() - seedStart) / 1000).toFixed(1)} s`);
+    const big = await pfxstore(bigDir);
+    servers.push(big.server);
+    const query = (upn: string) => `${CERTS}?$filter=tolower(userPrincipalName)%20eq%20'${upn}'`;
+    const [small, large] = await compare(
+      () => load({ url: `${server.url}${query('user42@contoso.com')}`, headers: auth, duration }),
+      () => load({ url: `${big.server.url}${query('user4242@contoso.com')}`, headers: { authorization: `Bearer ${big.token}` }, duration }));
+    console.log(`UPN filter     1,000 certs: ${small.rps.toFixed(0)} req/s p99 ${small.p99Ms} ms   100,000 certs: ${large.rps.toFixed(0)} req/s p99 ${large.p99Ms} ms`);
+    const p99Ratio = large.p99Ms / Math.max(small.p99Ms, 1);
+    ok = report('UPN filter p99, 100,000 / 1,000 certificates', p99Ratio, '≤ 2.00', p99Ratio <= 2 && small.non2xx + large.non2xx === 0) && ok;
   }
-  peakRss = Math.max(peakRss, server.peakRssMb());
-  await server.stop().catch(() => {});
 
+  const peakRss = Math.max(...servers.map((s) => s.peakRssMb()));
   ok = report('peak RSS of pfxstore, MB', peakRss, '≤ 200', peakRss <= 200) && ok;
 } finally {
+  for (const s of servers) await s.stop().catch(() => {});
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 }
 process.exitCode = ok ? 0 : 1;

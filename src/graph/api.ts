@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../server/app.js';
 import { CertificateService } from '../service/certificate-service.js';
 import { UserService } from '../service/user-service.js';
@@ -14,12 +14,22 @@ import { registerUserRoutes } from './users.js';
  */
 export async function registerApi(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const { store, config } = deps;
-  app.addHook('onRequest', async (request) => {
-    request.principal = await deps.verifier.verify(request.headers.authorization);
-    if (deps.throttle) {
-      const waitSeconds = deps.throttle.take(request.principal.tenantId, request.method !== 'GET');
-      if (waitSeconds > 0) throw GraphError.tooManyRequests(waitSeconds);
+  const throttle = (request: FastifyRequest) => {
+    const waitSeconds = deps.throttle?.take(request.principal.tenantId, request.method !== 'GET') ?? 0;
+    return waitSeconds > 0 ? GraphError.tooManyRequests(waitSeconds) : undefined;
+  };
+  // A token seen before is answered without a promise; a new one is verified (signature, times, issuer, audience).
+  app.addHook('onRequest', (request, _reply, done) => {
+    const known = deps.verifier.cached(request.headers.authorization);
+    if (known) {
+      request.principal = known;
+      done(throttle(request));
+      return;
     }
+    deps.verifier.verify(request.headers.authorization).then((principal) => {
+      request.principal = principal;
+      done(throttle(request));
+    }, done);
   });
 
   const users = new UserService({ store, autoUsers: config.autoUsers });
