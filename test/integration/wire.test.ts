@@ -78,3 +78,24 @@ describe('wire conventions (CONTRACT §3, §6)', () => {
     await other.close();
   });
 });
+
+describe('throttling (--throttle intune)', () => {
+  test('past the window limit: 429 TooManyRequests with Retry-After in whole seconds, per tenant', async () => {
+    const { Throttle } = await import('../../src/graph/throttle.js');
+    let now = 1_000_000;
+    const t = await makeTestApp(sqliteFactory, { throttle: new Throttle({ windowMs: 20_000, reads: 3, writes: 1 }, () => now) });
+    try {
+      for (let i = 0; i < 3; i++) assert.equal((await t.call({ method: 'GET', url: CERTS })).statusCode, 200);
+      now += 4_500;
+      const limited = await t.call({ method: 'GET', url: CERTS });
+      graphError(limited, 429, 'TooManyRequests', /retry after 16 seconds/);
+      assert.equal(limited.headers['retry-after'], '16');
+      const otherTenant = await t.token({ tenantId: '00000000-0000-4000-8000-000000000001' });
+      assert.equal((await t.call({ method: 'GET', url: CERTS, token: otherTenant })).statusCode, 200, 'another tenant has its own budget');
+      now += 16_000;
+      assert.equal((await t.call({ method: 'GET', url: CERTS })).statusCode, 200, 'a new window');
+    } finally {
+      await t.close();
+    }
+  });
+});
