@@ -8,23 +8,6 @@ import type { GraphClient } from './graph-client.js';
 export const CERTIFICATES_PATH = 'deviceManagement/userPfxCertificates';
 export const ODATA_TYPE = '#microsoft.graph.userPFXCertificate';
 
-export interface UserPfxCertificate {
-  readonly id: string;
-  readonly thumbprint: string;
-  readonly intendedPurpose: string;
-  readonly userPrincipalName: string;
-  readonly startDateTime: string;
-  readonly expirationDateTime: string;
-  readonly providerName: string;
-  readonly keyName: string;
-  readonly paddingScheme: string;
-  /** null unless the token holds the export role (CONTRACT §4.6); Graph itself never returns them. */
-  readonly encryptedPfxBlob: string | null;
-  readonly encryptedPfxPassword: string | null;
-  readonly createdDateTime?: string;
-  readonly lastModifiedDateTime?: string;
-}
-
 /** What a create or update sends: the whole object, as the PowerShell module does. */
 export interface CertificateBody {
   readonly '@odata.type': typeof ODATA_TYPE;
@@ -38,6 +21,16 @@ export interface CertificateBody {
   readonly paddingScheme: string;
   readonly encryptedPfxBlob: string;
   readonly encryptedPfxPassword: string;
+}
+
+/** What a read returns. */
+export interface UserPfxCertificate extends Omit<CertificateBody, '@odata.type' | 'encryptedPfxBlob' | 'encryptedPfxPassword'> {
+  readonly id: string;
+  /** null unless the token holds the export role (CONTRACT §4.6); Graph itself never returns them. */
+  readonly encryptedPfxBlob: string | null;
+  readonly encryptedPfxPassword: string | null;
+  readonly createdDateTime?: string;
+  readonly lastModifiedDateTime?: string;
 }
 
 /** Everything but the two secret fields, so a list never pulls PFX blobs even with the export role. */
