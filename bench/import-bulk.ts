@@ -3,6 +3,7 @@
  * directory per round, so every round creates all its certificates, and the real CLI importing a
  * manifest at one `--concurrency`. The time is the CLI's, spawn to exit; the server start is not in it.
  */
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,9 @@ import { spawnServer } from './lib.js';
 export interface BulkRound {
   readonly concurrency: number;
   readonly ms: number;
+  /** CPU time (all threads) of the CLI, and of the server during the import (Linux only, else NaN). */
+  readonly cliCpuMs: number;
+  readonly serverCpuMs: number;
   readonly imported: number;
   readonly failed: number;
   readonly retries: number;
@@ -43,10 +47,12 @@ export async function bulkRound(files: BenchFiles, manifest: string, count: numb
   const dataDir = await mkdtemp(join(tmpdir(), 'pfxstore-bench-data-'));
   const server = await spawnServer(MAIN, ['serve', '--port', '0', '--data', dataDir, '--log-level', 'warn']);
   try {
+    const serverCpuBefore = processCpuMs(server.child.pid);
     const run = await runImport([
       '--manifest', manifest, '--concurrency', String(concurrency), ...commonFlags(files.publicKeyPath), '--json',
       '--url', `${server.url}/beta`, '--data', dataDir, '--ca', join(dataDir, 'dev-ca.pem'),
-    ], { cwd: files.ws.dir, password: files.password });
+    ], { cwd: files.ws.dir, password: files.password, logFile: files.ws.path(`bulk-c${concurrency}.log`) });
+    const serverCpuMs = processCpuMs(server.child.pid) - serverCpuBefore;
     let summary: Summary;
     try {
       summary = JSON.parse(run.stdout) as Summary;
@@ -56,10 +62,21 @@ export async function bulkRound(files: BenchFiles, manifest: string, count: numb
     const problems = summary.results.filter((r) => r.outcome !== 'imported').slice(0, 5)
       .map((r) => `row ${r.row} ${r.file}: ${r.outcome}${r.message ? ` — ${r.message}` : ''}`);
     const notImported = count - summary.imported;
-    return { concurrency, ms: run.ms, imported: summary.imported, failed: Math.max(summary.failed, notImported), retries: summary.retries, problems };
+    return { concurrency, ms: run.ms, cliCpuMs: run.cpuMs, serverCpuMs, imported: summary.imported, failed: Math.max(summary.failed, notImported), retries: summary.retries, problems };
   } finally {
     await server.stop();
     await rm(dataDir, { recursive: true, force: true });
   }
 }
 
+
+/** utime + stime of a process from /proc/PID/stat, in ms (USER_HZ is 100 on every Linux Node supports). */
+function processCpuMs(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10; // fields 14 and 15 of proc(5), counted after the name
+  } catch {
+    return Number.NaN;
+  }
+}

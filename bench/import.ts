@@ -3,11 +3,15 @@
  *
  * 1. Preparing records: `pfxstore import --dry-run --json` (a real child process, start-up included) over
  *    N OpenSSL-3-default PFX files, against the bare node:crypto work those files demand (import-baseline.ts)
- *    done in this process. Target: CLI files/s ≥ 0.5 × bare files/s. Interleaved runs; the best of each counts.
+ *    done in this process. Target: CLI files/s ≥ 0.5 × bare files/s. Interleaved runs; the best of each counts,
+ *    which is what stays meaningful on a busy machine; CPU-time figures are printed as a cross-check.
  * 2. Bulk import: 1,000 files through `--manifest` into a local pfxstore over HTTPS at --concurrency 1, 2, 4, 8,
- *    each round into a fresh server. No target: files/s and the scaling 8 vs 1.
+ *    each round into a fresh server. No target: files/s, the scaling 8 vs 1, and CPU per file on each side.
  *
- * Exits non-zero when the dry-run target is missed or any import fails.
+ * The CLI's stdout is checked (every file prepared, right thumbprints, a password the connector key decrypts);
+ * its stderr progress lines go to a log file in the work directory. Exits non-zero when the dry-run target is
+ * missed or any import fails. Pieces: import-fixtures.ts (OpenSSL files), import-baseline.ts (the reference),
+ * import-cli.ts (running the CLI), import-bulk.ts (server rounds).
  *
  *   npm run build && node dist/bench/import.js [--files 500] [--bulk 1000] [--runs 3] [--certs 8]
  *     [--concurrency 1,2,4,8] [--profile DIR] [--keep]
@@ -53,6 +57,10 @@ if (CONCURRENCY.some((c) => !Number.isInteger(c) || c < 1 || c > 64)) throw new 
 const PASSWORD = 'bench Passw0rd';
 const UPN = 'bench@contoso.com';
 
+interface Timing {
+  readonly ms: number;
+  readonly cpuMs: number;
+}
 const rate = (files: number, ms: number) => (files * 1000) / ms;
 const fmt = (filesPerSecond: number) => `${filesPerSecond.toFixed(0).padStart(5)} files/s`;
 
@@ -79,34 +87,40 @@ async function dryRunVersusBare(f: BenchFiles): Promise<boolean> {
   console.log(`\n== Preparing records: ${FILES} files; per file a ${steps.mac.digest} MAC (PKCS#12 KDF, ${steps.mac.iterations} iterations), ` +
     `${steps.decrypts.map((d) => `PBKDF2-${d.prf} ${d.iterations} + ${d.cipher}`).join(', ')}, RSA-OAEP-SHA512 (2048-bit)`);
   const args = (names: readonly string[]) => [...names, '--upn', UPN, ...commonFlags(f.publicKeyPath), '--dry-run', '--json'];
-  const cliOptions = { cwd: f.ws.dir, password: PASSWORD };
+  const cliOptions = { cwd: f.ws.dir, password: PASSWORD, logFile: f.ws.path('dry-run.log') };
 
   for (const plan of plans.slice(0, 20)) bareWork(plan, settings); // warm-up: JIT, OpenSSL's algorithm fetches
   const startup = await runImport(args(files.slice(0, 1)), cliOptions);
   checkDryRun(f, files.slice(0, 1), startup.code, startup.stdout, startup.stderrTail);
   console.log(`CLI with one file (start-up + 1 file): ${startup.ms.toFixed(0)} ms`);
 
-  const bareMs: number[] = [];
-  const cliMs: number[] = [];
+  // Wall time is what the target is about; CPU time (this process's, the child's with all its threads) is a
+  // cross-check that others' work on a busy machine disturbs less.
+  const bare: Timing[] = [];
+  const cli: Timing[] = [];
   for (let run = 1; run <= RUNS; run++) {
+    const cpu = process.cpuUsage();
     const start = performance.now();
     for (const plan of plans) bareWork(plan, settings);
-    bareMs.push(performance.now() - start);
-    const cli = await runImport(args(files), cliOptions);
-    checkDryRun(f, files, cli.code, cli.stdout, cli.stderrTail);
-    cliMs.push(cli.ms);
-    console.log(`run ${run}: bare node:crypto ${fmt(rate(FILES, bareMs.at(-1)!))} (${(bareMs.at(-1)! / FILES).toFixed(2)} ms/file)   ` +
-      `pfxstore import --dry-run ${fmt(rate(FILES, cli.ms))} (${cli.ms.toFixed(0)} ms in all)`);
+    const used = process.cpuUsage(cpu);
+    bare.push({ ms: performance.now() - start, cpuMs: (used.user + used.system) / 1000 });
+    const child = await runImport(args(files), cliOptions);
+    checkDryRun(f, files, child.code, child.stdout, child.stderrTail);
+    cli.push(child);
+    console.log(`run ${run}: bare node:crypto ${fmt(rate(FILES, bare.at(-1)!.ms))} (${(bare.at(-1)!.ms / FILES).toFixed(2)} ms/file)   ` +
+      `pfxstore import --dry-run ${fmt(rate(FILES, child.ms))} (${child.ms.toFixed(0)} ms in all)`);
   }
   if (values.profile) {
     const dir = resolve(values.profile);
-    await runImport(args(files), { ...cliOptions, nodeFlags: ['--cpu-prof', '--cpu-prof-dir', dir] });
+    const profiled = await runImport(args(files), { ...cliOptions, nodeFlags: ['--cpu-prof', '--cpu-prof-dir', dir] });
+    checkDryRun(f, files, profiled.code, profiled.stdout, profiled.stderrTail);
     console.log(`CPU profile of one dry run written to ${dir}`);
   }
-  const bare = rate(FILES, Math.min(...bareMs));
-  const cli = rate(FILES, Math.min(...cliMs));
-  console.log(`best of ${RUNS}: bare ${fmt(bare)}, CLI ${fmt(cli)}`);
-  return report(`import --dry-run / bare node:crypto, files/s over ${FILES} files`, cli / bare, '≥ 0.50', cli / bare >= 0.5);
+  const best = (timings: Timing[], key: keyof Timing) => rate(FILES, Math.min(...timings.map((t) => t[key])));
+  const [bareWall, cliWall, bareCpu, cliCpu] = [best(bare, 'ms'), best(cli, 'ms'), best(bare, 'cpuMs'), best(cli, 'cpuMs')];
+  console.log(`best of ${RUNS}, wall: bare ${fmt(bareWall)}, CLI ${fmt(cliWall)}   ` +
+    `per CPU-second: bare ${fmt(bareCpu)}, CLI ${fmt(cliCpu)} (ratio ${(cliCpu / bareCpu).toFixed(2)})`);
+  return report(`import --dry-run / bare node:crypto, files/s over ${FILES} files`, cliWall / bareWall, '≥ 0.50', cliWall / bareWall >= 0.5);
 }
 
 /** The dry run must have prepared every file, with its certificate's thumbprint and a password the connector can decrypt. */
@@ -133,7 +147,8 @@ async function bulk(f: BenchFiles): Promise<boolean> {
     const round = await bulkRound(f, manifest, BULK, concurrency);
     rounds.push(round);
     console.log(`--concurrency ${String(concurrency).padEnd(2)} ${fmt(rate(round.imported, round.ms))}  ` +
-      `(${(round.ms / 1000).toFixed(1)} s; imported ${round.imported}, failed ${round.failed}, retries ${round.retries})`);
+      `(${(round.ms / 1000).toFixed(1)} s; imported ${round.imported}, failed ${round.failed}, retries ${round.retries}; ` +
+      `CPU per file: CLI ${(round.cliCpuMs / BULK).toFixed(1)} ms, server ${(round.serverCpuMs / BULK).toFixed(1)} ms)`);
     for (const problem of round.problems) console.log(`    ${problem}`);
   }
   const first = rounds[0]!;

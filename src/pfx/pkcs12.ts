@@ -14,6 +14,7 @@ import { OID_DATA, OID_X509_CERTIFICATE } from './oids.js';
 import { DecryptFailure, pbeDecrypt, readEncryptedPrivateKeyInfo } from './pbe.js';
 import { type PfxStructure, parsePfx } from './pfx-structure.js';
 import { type PasswordForm, passwordForms } from './pkcs12-kdf.js';
+import { canonicalRsaPrivateKey } from './rsa-private-key.js';
 import { type SafeBag, readSafeBags } from './safe-bags.js';
 
 export { checkPkcs12Structure, isPkcs12Structure } from './pfx-structure.js';
@@ -131,6 +132,8 @@ function readCertBag(bag: SafeBag, what: string): X509Certificate | undefined {
 }
 
 function privateKey(der: Buffer, failure: () => Error): KeyObject {
+  const canonical = canonicalRsaPrivateKey(der); // ~25 µs instead of OpenSSL 3.0's ~0.5 ms decoder
+  if (canonical) return canonical;
   try {
     return createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
   } catch {

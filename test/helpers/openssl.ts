@@ -34,6 +34,8 @@ export function openssl(args: readonly string[], options: RunOptions = {}): Prom
       if (code === 0) resolve(Buffer.concat(out));
       else reject(new Error(`openssl ${args[0]} exited ${code}: ${Buffer.concat(err).toString().trim()}`));
     });
+    // An openssl run that needs no input may exit before its stdin is written: that EPIPE is not a failure.
+    child.stdin.on('error', () => {});
     child.stdin.end(options.input ?? '');
   });
 }
