@@ -10,13 +10,7 @@ export const serveCommand: Command = {
   async run(args) {
     const config = parseServeConfig(args);
     const server = await startServer(config);
-    // CONTRACT §1: one listening line on stdout; logs go to stderr so scripts can read stdout.
-    process.stdout.write(`pfxstore listening on ${server.url}\n`);
-    if (server.devIdentity) {
-      process.stdout.write(`tenant id: ${server.devIdentity.tenantId}\n`);
-      process.stdout.write(`dev client secret: ${server.devIdentity.clientSecret}\n`);
-      if (server.caPath) process.stdout.write(`dev CA certificate: ${server.caPath}\n`);
-    }
+    // Handlers first: whoever reads the listening line may signal at once.
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) return;
@@ -29,6 +23,13 @@ export const serveCommand: Command = {
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
+    // CONTRACT §1: one listening line on stdout; logs go to stderr so scripts can read stdout.
+    process.stdout.write(`pfxstore listening on ${server.url}\n`);
+    if (server.devIdentity) {
+      process.stdout.write(`tenant id: ${server.devIdentity.tenantId}\n`);
+      process.stdout.write(`dev client secret: ${server.devIdentity.clientSecret}\n`);
+      if (server.caPath) process.stdout.write(`dev CA certificate: ${server.caPath}\n`);
+    }
     return -1; // keeps running
   },
 };

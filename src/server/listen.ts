@@ -44,6 +44,8 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
         level: config.logLevel,
         // Tokens are credentials: never in a log line.
         redact: ['req.headers.authorization'],
+        // stdout carries the listening line that scripts read; logs go to stderr.
+        stream: process.stderr,
       },
     });
     await app.listen({ host: config.host, port: config.port });
