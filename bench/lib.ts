@@ -12,6 +12,8 @@ export interface Spawned {
   readonly url: string;
   /** Peak resident set size so far (VmHWM), in MB. */
   peakRssMb(): number;
+  /** CPU time (user + system) the process has used so far, in ms. */
+  cpuMs(): number;
   stop(): Promise<void>;
 }
 
@@ -28,6 +30,11 @@ export function spawnServer(script: string, args: string[]): Promise<Spawned> {
       resolve({
         child,
         url: match[1].startsWith('http') ? match[1] : `http://127.0.0.1:${match[1]}`,
+        cpuMs: () => {
+          // Fields 14 and 15 of /proc/PID/stat: utime and stime in clock ticks (100 per second on Linux).
+          const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+          return (Number(fields[11]) + Number(fields[12])) * 10;
+        },
         peakRssMb: () => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]) / 1024,
         stop: () => new Promise((done) => {
           child.removeAllListeners('exit');

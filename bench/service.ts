@@ -81,11 +81,21 @@ try {
     const map = await spawnServer(join(DIST, 'bench', 'servers', 'map-server.js'), []);
     await fetch(`${map.url}${CERTS}/${id}`, { method: 'PUT', body: await (await fetch(`${server.url}${CERTS}/${id}`, { headers: auth })).text() });
     await load({ url: `${server.url}${CERTS}/${id}`, headers: auth, duration: 2 }); // warm-up
+    const cpu = { ours: 0, ref: 0, oursRequests: 0, refRequests: 0 };
+    const measured = async (target: Spawned, url: string, headers: Record<string, string>, side: 'ours' | 'ref') => {
+      const before = target.cpuMs();
+      const result = await load({ url, headers, duration });
+      cpu[side] += target.cpuMs() - before;
+      cpu[side === 'ours' ? 'oursRequests' : 'refRequests'] += result.rps * duration;
+      return result;
+    };
     const [ours, ref] = await compare(
-      () => load({ url: `${server.url}${CERTS}/${id}`, headers: auth, duration }),
-      () => load({ url: `${map.url}${CERTS}/${id}`, duration }));
+      () => measured(server, `${server.url}${CERTS}/${id}`, auth, 'ours'),
+      () => measured(map, `${map.url}${CERTS}/${id}`, {}, 'ref'));
     await map.stop();
-    console.log(`GET by id      pfxstore ${ours.rps.toFixed(0)} req/s (p99 ${ours.p99Ms} ms, non-2xx ${ours.non2xx})  bare Map ${ref.rps.toFixed(0)} req/s`);
+    console.log(`GET by id      pfxstore ${ours.rps.toFixed(0)} req/s (p99 ${ours.p99Ms} ms, non-2xx ${ours.non2xx}, ` +
+      `${(1000 * cpu.ours / cpu.oursRequests).toFixed(0)} µs CPU/request)  bare Map ${ref.rps.toFixed(0)} req/s ` +
+      `(${(1000 * cpu.ref / cpu.refRequests).toFixed(0)} µs CPU/request)`);
     ok = report('GET by id, pfxstore / bare Map server', ours.rps / ref.rps, '≥ 0.50', ours.rps / ref.rps >= 0.5 && ours.non2xx === 0) && ok;
   }
 
