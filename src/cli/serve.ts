@@ -23,13 +23,14 @@ export const serveCommand: Command = {
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
-    // CONTRACT §1: one listening line on stdout; logs go to stderr so scripts can read stdout.
-    process.stdout.write(`pfxstore listening on ${server.url}\n`);
+    // CONTRACT §1: the listening line, then (dev mode) the tenant, client secret and CA — one write, so a reader
+    // that sees the first line has the rest. Logs go to stderr so scripts can read stdout.
+    const banner = [`pfxstore listening on ${server.url}`];
     if (server.devIdentity) {
-      process.stdout.write(`tenant id: ${server.devIdentity.tenantId}\n`);
-      process.stdout.write(`dev client secret: ${server.devIdentity.clientSecret}\n`);
-      if (server.caPath) process.stdout.write(`dev CA certificate: ${server.caPath}\n`);
+      banner.push(`tenant id: ${server.devIdentity.tenantId}`, `dev client secret: ${server.devIdentity.clientSecret}`);
+      if (server.caPath) banner.push(`dev CA certificate: ${server.caPath}`);
     }
+    process.stdout.write(`${banner.join('\n')}\n`);
     return -1; // keeps running
   },
 };
