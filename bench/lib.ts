@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,6 +7,17 @@ import autocannon from 'autocannon';
 
 /** dist/ root, from dist/bench. */
 export const DIST = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** A realistic create body: a real PFX (~2.5 KB), an RSA-4096-sized encrypted password: ~4.5 KB of JSON. */
+export function certificateBody(pfxBase64: string, thumbprint: string, upn: string): Record<string, unknown> {
+  return {
+    '@odata.type': '#microsoft.graph.userPFXCertificate',
+    thumbprint, intendedPurpose: 'smimeEncryption', userPrincipalName: upn,
+    startDateTime: '2026-01-01T00:00:00Z', expirationDateTime: '2027-01-01T00:00:00Z',
+    providerName: 'Microsoft Software Key Storage Provider', keyName: 'PFXEncryptionKey', paddingScheme: 'oaepSha512',
+    encryptedPfxBlob: pfxBase64, encryptedPfxPassword: randomBytes(512).toString('base64'),
+  };
+}
 
 export interface Spawned {
   readonly child: ChildProcess;

@@ -26,7 +26,7 @@ import { loadDevIdentity, mintDevToken } from '../src/server/dev-identity.js';
 import { SecretBox } from '../src/service/secret-box.js';
 import { PostgresStore } from '../src/store/postgres.js';
 import { makeTestPfx } from '../test/helpers/pfx-fixture.js';
-import { compare, DIST, load, report, spawnServer, type LoadResult, type Spawned } from './lib.js';
+import { certificateBody as benchBody, compare, DIST, load, report, spawnServer, type LoadResult, type Spawned } from './lib.js';
 
 const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, only: { type: 'string', default: 'post,get,two,filter' } } });
 const duration = Number(values.duration);
@@ -37,16 +37,8 @@ const MAIN = join(DIST, 'src', 'main.js');
 const CERTIFICATES_PER_USER = 10;
 
 const pfx = await makeTestPfx();
-/** A realistic create body: a real ~2.5 KB PFX, an RSA-4096-sized encrypted password: ~4 KB of JSON (as bench/service.ts). */
-function certificateBody(thumbprint: string, upn: string): Record<string, unknown> {
-  return {
-    '@odata.type': '#microsoft.graph.userPFXCertificate',
-    thumbprint, intendedPurpose: 'smimeEncryption', userPrincipalName: upn,
-    startDateTime: '2026-01-01T00:00:00Z', expirationDateTime: '2027-01-01T00:00:00Z',
-    providerName: 'Microsoft Software Key Storage Provider', keyName: 'PFXEncryptionKey', paddingScheme: 'oaepSha512',
-    encryptedPfxBlob: pfx.toString('base64'), encryptedPfxPassword: randomBytes(512).toString('base64'),
-  };
-}
+const pfx64 = pfx.toString('base64');
+const certificateBody = (thumbprint: string, upn: string) => benchBody(pfx64, thumbprint, upn);
 
 /** autocannon options posting a fresh certificate per request (the owners rotate over 100 users). */
 function posting(url: string, headers: Record<string, string>) {

@@ -17,7 +17,7 @@ import { SecretBox } from '../src/service/secret-box.js';
 import { UserService } from '../src/service/user-service.js';
 import { SqliteStore } from '../src/store/sqlite.js';
 import { makeTestPfx } from '../test/helpers/pfx-fixture.js';
-import { compare, DIST, load, report, spawnServer, type Spawned } from './lib.js';
+import { certificateBody as benchBody, compare, DIST, load, report, spawnServer, type Spawned } from './lib.js';
 
 const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, only: { type: 'string', default: 'get,post,filter' } } });
 const duration = Number(values.duration);
@@ -27,16 +27,7 @@ const CERTS = '/beta/deviceManagement/userPfxCertificates';
 const MAIN = join(DIST, 'src', 'main.js');
 
 const pfx = (await makeTestPfx()).toString('base64');
-/** A realistic create body: a real ~2.5 KB PFX, an RSA-4096-sized encrypted password: ~4 KB of JSON. */
-function certificateBody(thumbprint: string, upn: string): Record<string, unknown> {
-  return {
-    '@odata.type': '#microsoft.graph.userPFXCertificate',
-    thumbprint, intendedPurpose: 'smimeEncryption', userPrincipalName: upn,
-    startDateTime: '2026-01-01T00:00:00Z', expirationDateTime: '2027-01-01T00:00:00Z',
-    providerName: 'Microsoft Software Key Storage Provider', keyName: 'PFXEncryptionKey', paddingScheme: 'oaepSha512',
-    encryptedPfxBlob: pfx, encryptedPfxPassword: randomBytes(512).toString('base64'),
-  };
-}
+const certificateBody = (thumbprint: string, upn: string) => benchBody(pfx, thumbprint, upn);
 
 /** Fills a fresh data directory through the service layer (validation, encryption, audit) without HTTP. */
 async function seed(dataDir: string, count: number, certificatesPerUser: number): Promise<void> {
