@@ -27,14 +27,6 @@ export function passwordSourceFromFlags(flags: PasswordFlags): PasswordSource | 
   return sources[0];
 }
 
-export function describeSource(source: PasswordSource): string {
-  switch (source.kind) {
-    case 'env': return `environment variable ${source.name}`;
-    case 'file': return `password file ${source.path}`;
-    case 'stdin': return 'stdin';
-  }
-}
-
 /** Reads passwords, each source once (stdin can only be read once; a manifest may name one file many times). */
 export class PasswordReader {
   private readonly cache = new Map<string, Promise<string>>();

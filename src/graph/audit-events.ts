@@ -37,7 +37,7 @@ export function registerAuditRoutes(app: FastifyInstance, options: { store: Stor
     GET: async (request, reply) => {
       requirePermission(request.principal, 'readCertificates');
       const { select } = parseEntityQuery(rawQuery(request), auditEventEntity);
-      const id = decodeURIComponent((request.params as { id: string }).id).toLowerCase();
+      const id = (request.params as { id: string }).id.toLowerCase();
       const row = await store.get(auditEventEntity, tenant(request), id);
       if (!row) throw new NotFoundError(`No auditEvent with id '${id}' exists.`);
       return sendJson(reply, 200, {

@@ -89,7 +89,8 @@ function present(view: CertificateView, select?: FormatOptions['select']): Recor
 }
 
 function keyOf(request: FastifyRequest): string {
-  return canonicalCertificateKey(decodeURIComponent((request.params as { key: string }).key));
+  // Fastify has already percent-decoded the parameter.
+  return canonicalCertificateKey((request.params as { key: string }).key);
 }
 
 /** The id at the end of an `@odata.id` URL (absolute or relative, either key syntax). */

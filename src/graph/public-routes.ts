@@ -103,7 +103,16 @@ function basicCredentials(header: string | undefined): { id: string; secret: str
   const match = /^Basic\s+(\S+)$/i.exec(header ?? '');
   if (!match) return undefined;
   const [id, ...rest] = Buffer.from(match[1], 'base64').toString('utf8').split(':');
-  return { id: decodeURIComponent(id), secret: decodeURIComponent(rest.join(':')) };
+  return { id: formDecode(id), secret: formDecode(rest.join(':')) };
+}
+
+/** RFC 6749 §2.3.1 form-encodes Basic credentials; a malformed escape is taken as it is, not a 500. */
+function formDecode(text: string): string {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, ' '));
+  } catch {
+    return text;
+  }
 }
 
 function sameSecret(a: string, b: string): boolean {

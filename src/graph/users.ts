@@ -13,7 +13,8 @@ import { resource } from './resource.js';
 export function registerUserRoutes(app: FastifyInstance, options: { service: UserService; publicUrl?: string }): void {
   const { service, publicUrl } = options;
   const base = (request: FastifyRequest) => `${serviceRoot(request, publicUrl)}/${versionOf(request)}`;
-  const keyOf = (request: FastifyRequest) => decodeURIComponent((request.params as { key: string }).key);
+  // Fastify has already percent-decoded the parameter.
+  const keyOf = (request: FastifyRequest) => (request.params as { key: string }).key;
 
   resource(app, '/users', {
     GET: async (request, reply) => {

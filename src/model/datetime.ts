@@ -1,5 +1,3 @@
-import { ValidationError } from './errors.js';
-
 /**
  * Edm.DateTimeOffset handling.
  *
@@ -37,16 +35,6 @@ export function parseDateTimeOffset(text: string): string | undefined {
     `${pad2(utc.getUTCHours())}:${pad2(utc.getUTCMinutes())}:${pad2(utc.getUTCSeconds())}.${frac.padEnd(7, '0')}Z`;
 }
 
-/** Like parseDateTimeOffset, but throws a ValidationError naming `what` when the text is not a date-time. */
-export function requireDateTimeOffset(text: string, what: string): string {
-  const stored = parseDateTimeOffset(text);
-  if (stored === undefined) {
-    throw new ValidationError(
-      `${what}: '${truncate(text)}' is not a valid Edm.DateTimeOffset; expected ISO 8601 with an offset or Z, e.g. 2026-01-22T19:17:04Z.`);
-  }
-  return stored;
-}
-
 /** Stored form → wire form: UTC with `Z`, trailing zero fraction digits dropped (`2026-01-22T19:17:04Z`). */
 export function formatDateTimeOffset(stored: string): string {
   const [whole, frac] = stored.slice(0, -1).split('.');
@@ -59,16 +47,6 @@ export function nowStored(now: Date = new Date()): string {
   return now.toISOString().replace(/\.(\d{3})Z$/, '.$10000Z');
 }
 
-/** A JS Date → stored form. */
-export function toStored(date: Date): string {
-  return nowStored(date);
-}
-
-/** Stored form → JS Date (drops sub-millisecond digits; for arithmetic, never for storage). */
-export function storedToDate(stored: string): Date {
-  return new Date(stored.slice(0, 23) + 'Z');
-}
-
 function daysInMonth(year: number, month: number): number {
   return new Date(Date.UTC(2000, month, 0)).getUTCDate() - (month === 2 && !isLeap(year) ? 1 : 0);
 }
@@ -79,8 +57,4 @@ function isLeap(year: number): boolean {
 
 function pad2(n: number): string {
   return String(n).padStart(2, '0');
-}
-
-function truncate(text: string): string {
-  return text.length > 64 ? `${text.slice(0, 64)}…` : text;
 }

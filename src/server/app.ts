@@ -114,7 +114,10 @@ function toGraphError(err: unknown, request: FastifyRequest): GraphError {
  * PowerShell module's update path) and `users('k')` all become `…/k`.
  */
 export function normaliseKeySyntax(url: string): string {
-  return url.replace(/\/(userPfxCertificates|users|auditEvents)\((?:'|%27)?([^)/?]*?)(?:'|%27)?\)/i, '/$1/$2');
+  return url.replace(/\/(userPfxCertificates|users|auditEvents)\(('|%27)?([^)/?]*?)(?:'|%27)?\)/i,
+    // In a quoted key, OData writes a quote as two: users('o''brien@contoso.com').
+    (_match, set: string, quote: string | undefined, key: string) =>
+      `/${set}/${quote ? key.replace(/''|%27%27/gi, "'") : key}`);
 }
 
 function lastSegment(url: string): string {

@@ -35,6 +35,16 @@ for (const factory of await storeFactories()) {
       graphError(await t.call({ method: 'GET', url: '/beta/users/not-a-key' }), 400, 'BadRequest', /object id \(GUID\) or a userPrincipalName/);
     });
 
+    test("keys: a quote doubled inside a quoted key, a stray percent-escape is a 400 (never a 500)", async () => {
+      await t.call({ method: 'POST', url: '/beta/users', json: { userPrincipalName: "o'brien@contoso.com" } });
+      const quoted = await t.call({ method: 'GET', url: "/beta/users('o''brien@contoso.com')" });
+      assert.equal(quoted.statusCode, 200, quoted.body);
+      assert.equal(quoted.json().userPrincipalName, "o'brien@contoso.com");
+      graphError(await t.call({ method: 'GET', url: '/beta/users/%25zz' }), 400, 'BadRequest', /'%zz'/);
+      graphError(await t.call({ method: 'GET', url: '/beta/deviceManagement/userPfxCertificates/%25zz' }), 400, 'BadRequest', /Invalid key '%zz'/);
+      graphError(await t.call({ method: 'GET', url: '/beta/deviceManagement/auditEvents/%25zz' }), 404, 'ResourceNotFound', /%zz/);
+    });
+
     test('PATCH renames; the certificates follow their owner', async () => {
       const cert = await createCertificate(t, { userPrincipalName: 'grace@contoso.com' });
       const res = await t.call({ method: 'PATCH', url: '/beta/users/grace@contoso.com', json: { userPrincipalName: 'grace.h@contoso.com', accountEnabled: false } });
