@@ -95,3 +95,17 @@ describe('the serve process', () => {
     }
   });
 });
+
+describe('the SQLite file belongs to one process', () => {
+  test('a second serve on the same --data fails at start with a message pointing to PostgreSQL', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'pfxstore-excl-'));
+    const first = await spawnServer(['--data', dataDir, '--http']);
+    try {
+      await assert.rejects(spawnServer(['--data', dataDir, '--http']), /in use by another process.*PostgreSQL/s);
+    } finally {
+      first.process.kill('SIGTERM');
+      await first.exited;
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
