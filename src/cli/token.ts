@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
+import { GUID } from '../model/guid.js';
 import { loadDevIdentity, mintDevToken } from '../server/dev-identity.js';
 import type { Command } from './command.js';
 import { parseDuration } from './duration.js';
@@ -23,7 +24,7 @@ export const tokenCommand: Command = {
     if (values.roles !== undefined && values.scopes !== undefined) {
       throw new UsageError('--roles (an application token) and --scopes (a delegated token) exclude each other.');
     }
-    if (values.tenant !== undefined && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(values.tenant)) {
+    if (values.tenant !== undefined && !GUID.test(values.tenant)) {
       throw new UsageError(`--tenant must be a GUID, not '${values.tenant}'.`);
     }
     const identity = await loadDevIdentity(resolve(values.data!));

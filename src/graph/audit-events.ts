@@ -5,7 +5,7 @@ import { parseEntityQuery } from '../odata/query-options.js';
 import type { Store } from '../store/store.js';
 import { sendCount, sendList } from './collection.js';
 import { formatEntity } from './entity-format.js';
-import { rawQuery, sendJson, serviceRoot, versionOf } from './odata-response.js';
+import { apiBase, rawQuery, sendJson } from './odata-response.js';
 import { requirePermission } from './permissions.js';
 import { resource } from './resource.js';
 
@@ -41,7 +41,7 @@ export function registerAuditRoutes(app: FastifyInstance, options: { store: Stor
       const row = await store.get(auditEventEntity, tenant(request), id);
       if (!row) throw new NotFoundError(`No auditEvent with id '${id}' exists.`);
       return sendJson(reply, 200, {
-        '@odata.context': `${serviceRoot(request, publicUrl)}/${versionOf(request)}/$metadata#${SET_PATH}/$entity`,
+        '@odata.context': `${apiBase(request, publicUrl)}/$metadata#${SET_PATH}/$entity`,
         ...formatEntity(auditEventEntity, row, { select, withType: true }),
       });
     },

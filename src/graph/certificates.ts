@@ -6,7 +6,7 @@ import { canonicalCertificateKey } from '../service/keys.js';
 import { sendCount, sendList } from './collection.js';
 import { formatEntity, type FormatOptions } from './entity-format.js';
 import { GraphError } from './errors.js';
-import { rawQuery, sendJson, serviceRoot, versionOf } from './odata-response.js';
+import { apiBase, rawQuery, sendJson } from './odata-response.js';
 import { canExport, requirePermission } from './permissions.js';
 import { resource } from './resource.js';
 import { context } from './request-context.js';
@@ -15,7 +15,7 @@ const SET_PATH = 'deviceManagement/userPfxCertificates';
 
 export function registerCertificateRoutes(app: FastifyInstance, options: { service: CertificateService; publicUrl?: string }): void {
   const { service, publicUrl } = options;
-  const base = (request: FastifyRequest) => `${serviceRoot(request, publicUrl)}/${versionOf(request)}`;
+  const base = (request: FastifyRequest) => apiBase(request, publicUrl);
   const entityUrl = (request: FastifyRequest, id: string) => `${base(request)}/${SET_PATH}/${id}`;
 
   const create = async (request: FastifyRequest, reply: FastifyReply) => {

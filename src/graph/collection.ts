@@ -6,7 +6,7 @@ import { nextLinkQuery } from '../odata/query-string.js';
 import type { ListQuery } from '../odata/list-query.js';
 import type { BoundExpr } from '../odata/filter-ast.js';
 import type { Page } from '../store/store.js';
-import { rawQuery, sendJson, serviceRoot, versionOf } from './odata-response.js';
+import { apiBase, rawQuery, sendJson } from './odata-response.js';
 
 export interface CollectionOptions {
   readonly entity: EntityDef;
@@ -26,7 +26,7 @@ export async function sendList(
   const raw = rawQuery(request);
   const query = parseListQuery(raw, options.entity);
   const { page, items } = await run(query);
-  const base = `${serviceRoot(request, options.publicUrl)}/${versionOf(request)}`;
+  const base = apiBase(request, options.publicUrl);
   const body: Record<string, unknown> = { '@odata.context': `${base}/$metadata#${options.setPath}${selectSuffix(query)}` };
   if (page.count !== undefined) body['@odata.count'] = page.count;
   if (page.nextAfter) {

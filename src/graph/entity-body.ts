@@ -1,6 +1,7 @@
 import { parseDateTimeOffset } from '../model/datetime.js';
 import { enumMember, enumNames, type EntityDef, type PropertyDef } from '../model/entity.js';
 import { ValidationError } from '../model/errors.js';
+import { GUID } from '../model/guid.js';
 import type { Row } from '../store/store.js';
 
 /**
@@ -91,7 +92,6 @@ function readValue(p: PropertyDef, value: unknown): ReadResult {
   }
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /** Strict base64 (RFC 4648 §4): Buffer.from would silently skip junk characters and lose data. */

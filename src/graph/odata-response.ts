@@ -13,6 +13,11 @@ export function serviceRoot(request: FastifyRequest, publicUrl: string | undefin
   return `${request.protocol}://${request.headers.host ?? request.hostname}`;
 }
 
+/** `scheme://host:port/{version}`: the base of every absolute URL in a response (@odata.context, nextLink, Location). */
+export function apiBase(request: FastifyRequest, publicUrl: string | undefined): string {
+  return `${serviceRoot(request, publicUrl)}/${versionOf(request)}`;
+}
+
 /** The API version segment (`beta`, `v1.0`, `localtest`) of the request's path. */
 export function versionOf(request: FastifyRequest): string {
   return request.url.split('/')[1] ?? 'beta';

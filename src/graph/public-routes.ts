@@ -3,11 +3,11 @@ import { timingSafeEqual } from 'node:crypto';
 import type { AppDeps } from '../server/app.js';
 import { devIssuer, mintDevToken, type DevIdentity } from '../server/dev-identity.js';
 import { StoreUnavailableError } from '../model/errors.js';
+import { GUID } from '../model/guid.js';
 import { metadataXml } from './metadata.js';
 import { sendJson, serviceRoot } from './odata-response.js';
 import { API_VERSIONS } from './versions.js';
 
-const TENANT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TOKEN_TTL_S = 3600;
 
 /** Routes that need no token: probes, metrics, `$metadata`, the service document, and dev-mode OAuth. */
@@ -92,7 +92,7 @@ function registerDevOAuth(app: FastifyInstance, identity: DevIdentity, publicUrl
 
 function tenantOf(params: unknown): string | undefined {
   const tenant = (params as { tenant?: string }).tenant ?? '';
-  return TENANT.test(tenant) ? tenant.toLowerCase() : undefined;
+  return GUID.test(tenant) ? tenant.toLowerCase() : undefined;
 }
 
 function oauthError(reply: FastifyReply, status: number, error: string, description: string) {

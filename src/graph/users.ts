@@ -4,7 +4,7 @@ import { parseEntityQuery } from '../odata/query-options.js';
 import type { UserService } from '../service/user-service.js';
 import { sendCount, sendList } from './collection.js';
 import { formatEntity } from './entity-format.js';
-import { rawQuery, sendJson, serviceRoot, versionOf } from './odata-response.js';
+import { apiBase, rawQuery, sendJson } from './odata-response.js';
 import { requirePermission } from './permissions.js';
 import { context } from './request-context.js';
 import { resource } from './resource.js';
@@ -12,7 +12,7 @@ import { resource } from './resource.js';
 /** `/users`: the owner lookups Graph clients make (CONTRACT §5). */
 export function registerUserRoutes(app: FastifyInstance, options: { service: UserService; publicUrl?: string }): void {
   const { service, publicUrl } = options;
-  const base = (request: FastifyRequest) => `${serviceRoot(request, publicUrl)}/${versionOf(request)}`;
+  const base = (request: FastifyRequest) => apiBase(request, publicUrl);
   // Fastify has already percent-decoded the parameter.
   const keyOf = (request: FastifyRequest) => (request.params as { key: string }).key;
 

@@ -1,3 +1,4 @@
+import { GUID } from '../model/guid.js';
 import type { EntityDef, PropertyDef } from '../model/entity.js';
 import { enumMember, enumNames } from '../model/entity.js';
 import { logicalOperands, type BoundExpr, type BoundValue, type CompareOp, type FilterExpr } from './filter-ast.js';
@@ -185,7 +186,6 @@ function isInt32(n: number): boolean {
   return Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31;
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Enum literals: `'vpn'` (any case), `4`, `'4'`, or `microsoft.graph.userPfxIntendedPurpose'vpn'`. */
 function enumValue(expr: FilterExpr, property: PropertyDef): number {

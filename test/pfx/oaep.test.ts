@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { type KeyObject, createPrivateKey, createPublicKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
-import { KeyError, type KeyErrorCode } from '../../src/pfx/errors.js';
 import {
   OAEP_PADDINGS,
   PASSWORD_ENCODING,
@@ -12,16 +11,8 @@ import {
   encryptPassword,
   oaepPadding,
 } from '../../src/pfx/oaep.js';
+import { assertKeyError } from '../helpers/pfx-errors.js';
 import { OpensslWorkspace } from '../helpers/openssl.js';
-
-function assertKeyError(fn: () => unknown, code: KeyErrorCode, message?: RegExp): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof KeyError, `expected KeyError, got ${(e as Error)?.stack ?? String(e)}`);
-    assert.equal(e.code, code, e.message);
-    if (message) assert.match(e.message, message);
-    return true;
-  });
-}
 
 const DIGEST = { oaepSha256: 'sha256', oaepSha384: 'sha384', oaepSha512: 'sha512' } as const;
 const PASSWORD = 'Pfx-Passw0rd! with spaces, "quotes" and café';

@@ -3,23 +3,15 @@ import { X509Certificate, createHmac, createPrivateKey, pbkdf2Sync, randomBytes,
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import { certificateValidity, thumbprint } from '../../src/pfx/certificate.js';
-import { PfxError, type PfxErrorCode } from '../../src/pfx/errors.js';
+import { PfxError } from '../../src/pfx/errors.js';
 import { checkPkcs12Structure, isPkcs12Structure, openPkcs12 } from '../../src/pfx/pkcs12.js';
 import { bmpPassword, KDF_MAC, pkcs12Kdf } from '../../src/pfx/pkcs12-kdf.js';
+import { assertPfxError } from '../helpers/pfx-errors.js';
 import { OpensslWorkspace } from '../helpers/openssl.js';
 import { buildPfx, buildSignedDataPfx, certBag, keyBag, shroudedKeyBag } from './pfx-builder.js';
 
 const PASSWORD = 'correct horse battery staple';
 const UNICODE_PASSWORD = 'pässwörd-ключ-🔑';
-
-function assertPfxError(fn: () => unknown, code: PfxErrorCode, message?: RegExp): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof PfxError, `expected PfxError, got ${(e as Error)?.stack ?? String(e)}`);
-    assert.equal(e.code, code, e.message);
-    if (message) assert.match(e.message, message);
-    return true;
-  });
-}
 
 describe('PKCS#12 files made by OpenSSL 3', () => {
   let ws: OpensslWorkspace;

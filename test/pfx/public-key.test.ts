@@ -2,18 +2,9 @@ import assert from 'node:assert/strict';
 import { type KeyObject, createPrivateKey, createPublicKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
-import { KeyError, type KeyErrorCode } from '../../src/pfx/errors.js';
 import { readRsaPublicKey, toRsaPublicBlob } from '../../src/pfx/public-key.js';
+import { assertKeyError } from '../helpers/pfx-errors.js';
 import { OpensslWorkspace, openssl } from '../helpers/openssl.js';
-
-function assertKeyError(fn: () => unknown, code: KeyErrorCode, message?: RegExp): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof KeyError, `expected KeyError, got ${(e as Error)?.stack ?? String(e)}`);
-    assert.equal(e.code, code, e.message);
-    if (message) assert.match(e.message, message);
-    return true;
-  });
-}
 
 const spki = (key: KeyObject) => key.export({ type: 'spki', format: 'der' });
 
