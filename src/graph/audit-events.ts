@@ -4,8 +4,8 @@ import { NotFoundError } from '../model/errors.js';
 import { parseEntityQuery } from '../odata/query-options.js';
 import type { Store } from '../store/store.js';
 import { sendCount, sendList } from './collection.js';
-import { formatEntity } from './entity-format.js';
-import { apiBase, rawQuery, sendJson } from './odata-response.js';
+import { entityJson, formatEntity } from './entity-format.js';
+import { apiBase, rawQuery, sendEntity } from './odata-response.js';
 import { requirePermission } from './permissions.js';
 import { resource } from './resource.js';
 
@@ -40,10 +40,8 @@ export function registerAuditRoutes(app: FastifyInstance, options: { store: Stor
       const id = (request.params as { id: string }).id.toLowerCase();
       const row = await store.get(auditEventEntity, tenant(request), id);
       if (!row) throw new NotFoundError(`No auditEvent with id '${id}' exists.`);
-      return sendJson(reply, 200, {
-        '@odata.context': `${apiBase(request, publicUrl)}/$metadata#${SET_PATH}/$entity`,
-        ...formatEntity(auditEventEntity, row, { select, withType: true }),
-      });
+      return sendEntity(reply, 200, `${apiBase(request, publicUrl)}/$metadata#${SET_PATH}/$entity`,
+        entityJson(auditEventEntity, row, { select, withType: true }));
     },
   });
 }

@@ -4,6 +4,7 @@ import {
 } from 'jose';
 import { devIssuer, GRAPH_APP_ID, GRAPH_AUDIENCE, type DevIdentity } from '../server/dev-identity.js';
 import { GraphError } from './errors.js';
+import { LruMap } from '../util/lru-map.js';
 
 /** Who is calling, from a verified token. The tenant scopes every store call. */
 export interface Principal {
@@ -36,6 +37,8 @@ interface VerifierOptions {
 const CLOCK_TOLERANCE_S = 60;
 /** Verified tokens are remembered until they expire: an RS256 verify costs more than the rest of a GET. */
 const CACHE_SIZE = 10_000;
+/** The last 32 base64url characters of the signature: 192 bits. */
+const CACHE_KEY_LENGTH = 32;
 
 export function devTokenVerifier(identity: DevIdentity): TokenVerifier {
   return tokenVerifier({
@@ -55,10 +58,14 @@ export function oidcTokenVerifier(options: { issuer: string; audience: string; j
 }
 
 function tokenVerifier(options: VerifierOptions): TokenVerifier {
-  const cache = new Map<string, { principal: Principal; expiresMs: number }>();
+  // Keyed by the token's last characters (its signature's): hashing a whole ~1 KB token for the lookup costs
+  // more than the rest of the check. A hit must still be the very same token: two tokens that happen to share
+  // the suffix only displace each other.
+  const cache = new LruMap<string, { token: string; principal: Principal; expiresMs: number }>(CACHE_SIZE);
+  const cacheKey = (token: string) => token.slice(-CACHE_KEY_LENGTH);
   const lookup = (token: string) => {
-    const hit = cache.get(token);
-    return hit && hit.expiresMs > Date.now() ? hit.principal : undefined;
+    const hit = cache.get(cacheKey(token));
+    return hit && hit.token === token && hit.expiresMs > Date.now() ? hit.principal : undefined;
   };
   return {
     cached(authorization) {
@@ -70,8 +77,7 @@ function tokenVerifier(options: VerifierOptions): TokenVerifier {
       if (hit) return hit;
       const payload = await verifyJwt(token, options);
       const principal = principalOf(payload);
-      if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
-      cache.set(token, { principal, expiresMs: (payload.exp as number) * 1000 });
+      cache.set(cacheKey(token), { token, principal, expiresMs: (payload.exp as number) * 1000 });
       return principal;
     },
   };

@@ -4,9 +4,9 @@ import { parseEntityQuery } from '../odata/query-options.js';
 import type { CertificateService, CertificateView } from '../service/certificate-service.js';
 import { canonicalCertificateKey } from '../service/keys.js';
 import { sendCount, sendList } from './collection.js';
-import { formatEntity, type FormatOptions } from './entity-format.js';
+import { entityJson, formatEntity, type FormatOptions } from './entity-format.js';
 import { GraphError } from './errors.js';
-import { apiBase, rawQuery, sendJson } from './odata-response.js';
+import { apiBase, rawQuery, sendEntity } from './odata-response.js';
 import { canExport, requirePermission } from './permissions.js';
 import { resource } from './resource.js';
 import { context } from './request-context.js';
@@ -17,14 +17,12 @@ export function registerCertificateRoutes(app: FastifyInstance, options: { servi
   const { service, publicUrl } = options;
   const base = (request: FastifyRequest) => apiBase(request, publicUrl);
   const entityUrl = (request: FastifyRequest, id: string) => `${base(request)}/${SET_PATH}/${id}`;
+  const entityContext = (request: FastifyRequest) => `${base(request)}/$metadata#${SET_PATH}/$entity`;
 
   const create = async (request: FastifyRequest, reply: FastifyReply) => {
     requirePermission(request.principal, 'writeCertificates');
     const view = await service.create(context(request), request.body);
-    return sendJson(reply.header('location', entityUrl(request, view.row.id as string)), 201, {
-      '@odata.context': `${base(request)}/$metadata#${SET_PATH}/$entity`,
-      ...present(view),
-    });
+    return sendEntity(reply.header('location', entityUrl(request, view.row.id as string)), 201, entityContext(request), presentJson(view));
   };
 
   resource(app, `/${SET_PATH}`, {
@@ -66,10 +64,7 @@ export function registerCertificateRoutes(app: FastifyInstance, options: { servi
       const { select } = parseEntityQuery(rawQuery(request), certificateEntity);
       const id = keyOf(request);
       const view = await service.get(context(request), id, canExport(request.principal));
-      return sendJson(reply, 200, {
-        '@odata.context': `${base(request)}/$metadata#${SET_PATH}/$entity`,
-        ...present(view, select),
-      });
+      return sendEntity(reply, 200, entityContext(request), presentJson(view, select));
     },
     PATCH: async (request, reply) => {
       requirePermission(request.principal, 'writeCertificates');
@@ -85,7 +80,15 @@ export function registerCertificateRoutes(app: FastifyInstance, options: { servi
 }
 
 function present(view: CertificateView, select?: FormatOptions['select']): Record<string, unknown> {
-  return formatEntity(certificateEntity, view.row, { select, secrets: view.secrets, withType: true });
+  return formatEntity(certificateEntity, view.row, formatOptions(view, select));
+}
+
+function presentJson(view: CertificateView, select?: FormatOptions['select']): string {
+  return entityJson(certificateEntity, view.row, formatOptions(view, select));
+}
+
+function formatOptions(view: CertificateView, select?: FormatOptions['select']): FormatOptions {
+  return { select, secrets: view.secrets, withType: true };
 }
 
 function keyOf(request: FastifyRequest): string {

@@ -25,6 +25,25 @@ export function formatEntity(entity: EntityDef, row: Row, options: FormatOptions
   return out;
 }
 
+/** Memoized full public texts, by row object: one map per choice of `withType`. */
+const typedJson = new WeakMap<Row, string>();
+const untypedJson = new WeakMap<Row, string>();
+
+/**
+ * formatEntity as JSON text. A frozen row (the SQLite store's cached reads stay the same frozen object until the
+ * row changes) keeps its full public text, so an entity read again is not formatted again.
+ */
+export function entityJson(entity: EntityDef, row: Row, options: FormatOptions = {}): string {
+  if (options.select || options.secrets || !Object.isFrozen(row)) return JSON.stringify(formatEntity(entity, row, options));
+  const memo = options.withType ? typedJson : untypedJson;
+  let json = memo.get(row);
+  if (json === undefined) {
+    json = JSON.stringify(formatEntity(entity, row, options));
+    memo.set(row, json);
+  }
+  return json;
+}
+
 export function toWire(p: PropertyDef, value: unknown): unknown {
   if (value === null || value === undefined) return null;
   switch (p.kind) {

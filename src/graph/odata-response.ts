@@ -7,6 +7,12 @@ export function sendJson(reply: FastifyReply, status: number, body: unknown): Fa
   return reply.code(status).header('content-type', ODATA_JSON).send(JSON.stringify(body));
 }
 
+/** One entity: `@odata.context` first, then the members of `entityJson` (entity-format.ts), spliced as text. */
+export function sendEntity(reply: FastifyReply, status: number, contextUrl: string, entityJson: string): FastifyReply {
+  const members = entityJson === '{}' ? '}' : `,${entityJson.slice(1)}`;
+  return reply.code(status).header('content-type', ODATA_JSON).send(`{"@odata.context":${JSON.stringify(contextUrl)}${members}`);
+}
+
 /** scheme://host[:port] as the client addressed us, or --public-url behind a proxy. */
 export function serviceRoot(request: FastifyRequest, publicUrl: string | undefined): string {
   if (publicUrl) return publicUrl;

@@ -3,8 +3,8 @@ import { userEntity } from '../model/user.js';
 import { parseEntityQuery } from '../odata/query-options.js';
 import type { UserService } from '../service/user-service.js';
 import { sendCount, sendList } from './collection.js';
-import { formatEntity } from './entity-format.js';
-import { apiBase, rawQuery, sendJson } from './odata-response.js';
+import { entityJson, formatEntity } from './entity-format.js';
+import { apiBase, rawQuery, sendEntity } from './odata-response.js';
 import { requirePermission } from './permissions.js';
 import { context } from './request-context.js';
 import { resource } from './resource.js';
@@ -27,10 +27,8 @@ export function registerUserRoutes(app: FastifyInstance, options: { service: Use
     POST: async (request, reply) => {
       requirePermission(request.principal, 'writeUsers');
       const row = await service.create(context(request), request.body);
-      return sendJson(reply.header('location', `${base(request)}/users/${row.id as string}`), 201, {
-        '@odata.context': `${base(request)}/$metadata#users/$entity`,
-        ...formatEntity(userEntity, row),
-      });
+      return sendEntity(reply.header('location', `${base(request)}/users/${row.id as string}`), 201,
+        `${base(request)}/$metadata#users/$entity`, entityJson(userEntity, row));
     },
   });
 
@@ -46,10 +44,7 @@ export function registerUserRoutes(app: FastifyInstance, options: { service: Use
       requirePermission(request.principal, 'readUsers');
       const { select } = parseEntityQuery(rawQuery(request), userEntity);
       const row = await service.get(context(request), keyOf(request));
-      return sendJson(reply, 200, {
-        '@odata.context': `${base(request)}/$metadata#users/$entity`,
-        ...formatEntity(userEntity, row, { select }),
-      });
+      return sendEntity(reply, 200, `${base(request)}/$metadata#users/$entity`, entityJson(userEntity, row, { select }));
     },
     PATCH: async (request, reply) => {
       requirePermission(request.principal, 'writeUsers');

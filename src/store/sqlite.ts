@@ -14,6 +14,7 @@ import { sqliteDialect } from './sql-dialect.js';
 import { buildListSql, buildCountSql, pageFromRows } from './list-sql.js';
 import type { Page, ReadOptions, Row, Store, WriteOptions } from './store.js';
 import { SqliteWriteQueue } from './sqlite-write-queue.js';
+import { LruMap } from '../util/lru-map.js';
 
 /** Extra (non-property) columns per table. */
 const EXTRA_COLUMNS: Record<string, readonly string[]> = { [certificateEntity.table]: ['user_id'] };
@@ -31,6 +32,8 @@ interface EntityStatements {
 
 /** How many distinct list/count statements stay prepared: filters vary, but a client repeats its few shapes. */
 const STATEMENT_CACHE_SIZE = 256;
+/** How many rows read by id stay in memory (~1 KB each without their secrets). */
+const ROW_CACHE_SIZE = 10_000;
 
 export interface SqliteStoreOptions {
   /** Database file; created with its folder when missing. `:memory:` for throw-away stores. */
@@ -51,7 +54,12 @@ export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   private readonly db: Database.Database;
   private readonly statements = new Map<EntityDef, EntityStatements>();
-  private readonly queryCache = new Map<string, Database.Statement>();
+  private readonly queryCache = new LruMap<string, Database.Statement>(STATEMENT_CACHE_SIZE);
+  /**
+   * Rows read by id without their secrets, frozen. This process holds the file exclusively and every write
+   * goes through insert/update/delete below, which drop the row they touch, so an entry is never stale.
+   */
+  private readonly publicRows = new LruMap<string, Row>(ROW_CACHE_SIZE);
   private readonly writes: SqliteWriteQueue;
   private closed = false;
 
@@ -128,6 +136,7 @@ export class SqliteStore implements Store {
   insert(entity: EntityDef, tenantId: string, row: Row, options: WriteOptions = {}): Promise<Row> {
     const s = this.entityStatements(entity);
     return this.write(() => {
+      this.publicRows.delete(rowKey(entity, tenantId, row.id as string));
       const inserted = s.insert.get(tenantId, ...s.mapping.insertValues(row, options.extraColumns)) as Record<string, unknown>;
       this.writeAudit(tenantId, options.audit);
       return s.mapping.fromDb(inserted);
@@ -136,9 +145,18 @@ export class SqliteStore implements Store {
 
   async get(entity: EntityDef, tenantId: string, id: string, options: ReadOptions = {}): Promise<Row | undefined> {
     const s = this.entityStatements(entity);
-    const statement = options.withSecrets ? s.get : s.getPublic;
-    const found = this.guard(() => statement.get(tenantId, id) as Record<string, unknown> | undefined);
-    return found && s.mapping.fromDb(found);
+    if (options.withSecrets) {
+      const found = this.guard(() => s.get.get(tenantId, id) as Record<string, unknown> | undefined);
+      return found && s.mapping.fromDb(found);
+    }
+    const key = rowKey(entity, tenantId, id);
+    const cached = this.publicRows.get(key);
+    if (cached) return cached;
+    const found = this.guard(() => s.getPublic.get(tenantId, id) as Record<string, unknown> | undefined);
+    if (!found) return undefined;
+    const row = Object.freeze(s.mapping.fromDb(found));
+    this.publicRows.set(key, row);
+    return row;
   }
 
   async findBy(entity: EntityDef, tenantId: string, property: string, value: string): Promise<Row | undefined> {
@@ -153,6 +171,7 @@ export class SqliteStore implements Store {
   update(entity: EntityDef, tenantId: string, id: string, change: (current: Row) => Row, options: WriteOptions = {}): Promise<Row | undefined> {
     const s = this.entityStatements(entity);
     return this.write(() => {
+      this.publicRows.delete(rowKey(entity, tenantId, id));
       const current = s.get.get(tenantId, id) as Record<string, unknown> | undefined;
       if (!current) return undefined;
       const next = change(s.mapping.fromDb(current));
@@ -165,6 +184,7 @@ export class SqliteStore implements Store {
   delete(entity: EntityDef, tenantId: string, id: string, options: WriteOptions = {}): Promise<boolean> {
     const s = this.entityStatements(entity);
     return this.write(() => {
+      this.publicRows.delete(rowKey(entity, tenantId, id));
       const { changes } = s.remove.run(tenantId, id);
       if (changes > 0) this.writeAudit(tenantId, options.audit);
       return changes > 0;
@@ -197,6 +217,7 @@ export class SqliteStore implements Store {
     if (this.closed) return;
     this.writes.drain();
     this.closed = true;
+    this.publicRows.clear();
     this.db.close();
   }
 
@@ -207,16 +228,10 @@ export class SqliteStore implements Store {
 
   private cached(sql: string): Database.Statement {
     let statement = this.queryCache.get(sql);
-    if (statement) {
-      // Map keeps insertion order: re-inserting marks the entry most recently used.
-      this.queryCache.delete(sql);
-    } else {
+    if (!statement) {
       statement = this.db.prepare(sql);
-      if (this.queryCache.size >= STATEMENT_CACHE_SIZE) {
-        this.queryCache.delete(this.queryCache.keys().next().value as string);
-      }
+      this.queryCache.set(sql, statement);
     }
-    this.queryCache.set(sql, statement);
     return statement;
   }
 
@@ -234,6 +249,10 @@ export class SqliteStore implements Store {
       throw translateError(err);
     }
   }
+}
+
+function rowKey(entity: EntityDef, tenantId: string, id: string): string {
+  return `${entity.table}/${tenantId}/${id}`;
 }
 
 /** SQLite's constraint and I/O failures as domain errors, by result code; anything else passes unchanged. */

@@ -51,6 +51,16 @@ describe('authentication, permissions and tenants', () => {
     unauthenticated(await t.call({ method: 'GET', url: CERTS, token: `${h}.${p}.` }), /signature|well-formed/);
   });
 
+  test('a token verified once is remembered, but only that exact token: a changed payload under its signature is refused', async () => {
+    const token = await sign({ roles: ['DeviceManagementConfiguration.Read.All'] });
+    assert.equal((await t.call({ method: 'GET', url: CERTS, token })).statusCode, 200);
+    const [header, payload, signature] = token.split('.');
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
+    const forged = Buffer.from(JSON.stringify({ ...claims, roles: ['DeviceManagementConfiguration.ReadWrite.All'] })).toString('base64url');
+    unauthenticated(await t.call({ method: 'POST', url: CERTS, json: await certificateBody(), token: `${header}.${forged}.${signature}` }), /signature is invalid/);
+    assert.equal((await t.call({ method: 'GET', url: CERTS, token })).statusCode, 200, 'the genuine token still works');
+  });
+
   test('permissions: 403 naming the permissions that would do', async () => {
     const readOnly = await t.token({ roles: ['DeviceManagementConfiguration.Read.All'] });
     graphError(await t.call({ method: 'POST', url: CERTS, json: await certificateBody(), token: readOnly }), 403, 'Forbidden', /DeviceManagementConfiguration\.ReadWrite\.All/);
