@@ -26,7 +26,9 @@ export function apiBase(request: FastifyRequest, publicUrl: string | undefined):
 
 /** The API version segment (`beta`, `v1.0`, `localtest`) of the request's path. */
 export function versionOf(request: FastifyRequest): string {
-  return request.url.split('/')[1] ?? 'beta';
+  // The first path segment, found without splitting the whole URL: this runs for every entity answered.
+  const end = request.url.indexOf('/', 1);
+  return end < 0 ? request.url.slice(1) : request.url.slice(1, end);
 }
 
 /** The raw query text after `?`, exactly as it arrived: the OData layer decodes it (values may be un-encoded). */

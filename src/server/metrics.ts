@@ -1,40 +1,73 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Registry, collectDefaultMetrics } from 'prom-client';
 
-/** Prometheus metrics for `/metrics`: request counts and latencies by route, plus the process defaults. */
+const REQUESTS = 'pfxstore_http_requests_total';
+const DURATION = 'pfxstore_http_request_duration_seconds';
+/** Upper bounds of the latency buckets, in seconds. */
+const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+
+/** One route and method: answers by status, and the latency histogram (per-bucket counts, not yet cumulative). */
+interface RouteSeries {
+  readonly route: string;
+  readonly method: string;
+  readonly byStatus: Map<number, number>;
+  readonly buckets: number[];
+  count: number;
+  sum: number;
+}
+
+/**
+ * Prometheus metrics for `/metrics`: the process defaults from prom-client, and request counts and latencies by
+ * route. The request metrics run on every request, so they are plain numbers here, written out in the text
+ * exposition format when scraped: prom-client's labelled observe hashes and checks its labels on every call,
+ * which cost more than a cached GET's own work.
+ */
 export class Metrics {
   readonly registry = new Registry();
-  private readonly requests: Counter<'route' | 'method' | 'status'>;
-  private readonly duration: Histogram<'route' | 'method'>;
+  private readonly series = new Map<string, RouteSeries>();
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'pfxstore_' });
-    this.requests = new Counter({
-      name: 'pfxstore_http_requests_total', help: 'HTTP requests answered', labelNames: ['route', 'method', 'status'],
-      registers: [this.registry],
-    });
-    this.duration = new Histogram({
-      name: 'pfxstore_http_request_duration_seconds', help: 'Time to answer an HTTP request', labelNames: ['route', 'method'],
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-      registers: [this.registry],
-    });
   }
-
-  /** Labelled children, by route|method|status: looking labels up per request costs more than the increment. */
-  private readonly children = new Map<string, { count: { inc(): void }; time: { observe(value: number): void } }>();
 
   /** Routes are labelled by their pattern (`/beta/users/:key`), never by a concrete URL, to bound cardinality. */
   observe(route: string, method: string, status: number, elapsedMs: number): void {
-    const key = `${route}|${method}|${status}`;
-    let child = this.children.get(key);
-    if (!child) {
-      child = { count: this.requests.labels(route, method, String(status)), time: this.duration.labels(route, method) };
-      this.children.set(key, child);
+    const key = `${method} ${route}`;
+    let series = this.series.get(key);
+    if (!series) {
+      series = { route, method, byStatus: new Map(), buckets: new Array<number>(BUCKETS.length + 1).fill(0), count: 0, sum: 0 };
+      this.series.set(key, series);
     }
-    child.count.inc();
-    child.time.observe(elapsedMs / 1000);
+    series.byStatus.set(status, (series.byStatus.get(status) ?? 0) + 1);
+    const seconds = elapsedMs / 1000;
+    let bucket = 0;
+    while (bucket < BUCKETS.length && seconds > BUCKETS[bucket]) bucket++;
+    series.buckets[bucket]++;
+    series.count++;
+    series.sum += seconds;
   }
 
-  text(): Promise<string> {
-    return this.registry.metrics();
+  async text(): Promise<string> {
+    return `${await this.registry.metrics()}\n${this.requestText()}`;
   }
+
+  private requestText(): string {
+    const requests = [`# HELP ${REQUESTS} HTTP requests answered`, `# TYPE ${REQUESTS} counter`];
+    const duration = [`# HELP ${DURATION} Time to answer an HTTP request`, `# TYPE ${DURATION} histogram`];
+    for (const s of this.series.values()) {
+      const labels = `route="${escapeLabel(s.route)}",method="${escapeLabel(s.method)}"`;
+      for (const [status, count] of s.byStatus) requests.push(`${REQUESTS}{${labels},status="${status}"} ${count}`);
+      let cumulative = 0;
+      BUCKETS.forEach((bound, i) => {
+        cumulative += s.buckets[i];
+        duration.push(`${DURATION}_bucket{${labels},le="${bound}"} ${cumulative}`);
+      });
+      duration.push(`${DURATION}_bucket{${labels},le="+Inf"} ${s.count}`, `${DURATION}_sum{${labels}} ${s.sum}`, `${DURATION}_count{${labels}} ${s.count}`);
+    }
+    return `${requests.join('\n')}\n\n${duration.join('\n')}\n`;
+  }
+}
+
+/** The text format's label escapes: backslash, double quote and newline. */
+function escapeLabel(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }

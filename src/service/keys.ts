@@ -6,7 +6,11 @@ import { ValidationError } from '../model/errors.js';
  */
 const CERTIFICATE_KEY = /^([0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12})-([0-9a-f]{40})$/i;
 
+/** The canonical spelling, which is what the ids this service hands out look like. */
+const CANONICAL_CERTIFICATE_KEY = /^[0-9a-f]{32}-[0-9a-f]{40}$/;
+
 export function canonicalCertificateKey(key: string): string {
+  if (CANONICAL_CERTIFICATE_KEY.test(key)) return key;
   const m = CERTIFICATE_KEY.exec(key);
   if (!m) {
     throw new ValidationError(
