@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { timeOrderedUuid } from '../model/guid.js';
 import { nowStored } from '../model/datetime.js';
 import type { Row } from '../store/store.js';
 import type { RequestContext } from './context.js';
@@ -20,7 +20,7 @@ export function auditEvent(context: RequestContext, operation: AuditOperation, s
   const { principal } = context;
   const activity = `${operation} ${subject.type}`;
   return {
-    id: randomUUID(),
+    id: timeOrderedUuid(),
     displayName: activity,
     componentName: subject.category,
     actor: JSON.stringify({

@@ -82,6 +82,10 @@ export class SqliteStore implements Store {
       throw err;
     }
     this.db.pragma(`synchronous = ${options.synchronous ?? 'full'}`);
+    // Checkpoint every ~40 MB of WAL rather than SQLite's default ~4 MB: a create dirties about nine pages, most
+    // of them index pages that later creates dirty again, and a longer interval copies each of those into the
+    // database once instead of over and over (-20% CPU per create, measured in bench/).
+    this.db.pragma('wal_autocheckpoint = 10000');
     this.db.pragma('foreign_keys = ON');
     this.migrate();
     for (const entity of [userEntity, certificateEntity, auditEventEntity]) {
@@ -172,6 +176,9 @@ export class SqliteStore implements Store {
     const s = this.entityStatements(entity);
     return this.write(() => {
       this.publicRows.delete(rowKey(entity, tenantId, id));
+      // Renaming a user rewrites the UPN on their certificates (a trigger, migrations/sqlite.ts): rare enough
+      // to forget every cached row rather than track whose certificates those are.
+      if (entity === userEntity) this.publicRows.clear();
       const current = s.get.get(tenantId, id) as Record<string, unknown> | undefined;
       if (!current) return undefined;
       const next = change(s.mapping.fromDb(current));
