@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { PerTurnQueue } from '../util/per-turn-queue.js';
 
 interface PendingWrite {
   readonly work: () => unknown;
@@ -13,8 +14,7 @@ interface PendingWrite {
  * COMMIT is durable, so a 201 still means "on disk".
  */
 export class SqliteWriteQueue {
-  private pending: PendingWrite[] = [];
-  private scheduled = false;
+  private readonly pending = new PerTurnQueue<PendingWrite>((batch) => this.flush(batch));
   private readonly begin: Database.Statement;
   private readonly commit: Database.Statement;
   private readonly rollback: Database.Statement;
@@ -35,23 +35,15 @@ export class SqliteWriteQueue {
   run<T>(work: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.pending.push({ work, resolve: resolve as (value: unknown) => void, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
-      }
     });
   }
 
   /** Runs whatever is waiting now (before the database closes). */
   drain(): void {
-    if (this.pending.length > 0) this.flush();
+    this.pending.drain();
   }
 
-  private flush(): void {
-    this.scheduled = false;
-    if (this.pending.length === 0) return;
-    const batch = this.pending;
-    this.pending = [];
+  private flush(batch: PendingWrite[]): void {
     const outcomes: ({ ok: true; value: unknown } | { ok: false; err: unknown })[] = [];
     try {
       this.begin.run();
