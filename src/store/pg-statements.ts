@@ -24,7 +24,7 @@ export interface EntityStatements {
   /**
    * Several inserts with their audit events in one statement (parameters from insertBatchValues): rows whose
    * key is taken are skipped (ON CONFLICT DO NOTHING), and only the rows inserted get their audit event. It
-   * returns `tenant_id` and the select list of each row inserted. Absent for the audit table itself.
+   * returns `tenant_id` and the public select list of each row inserted. Absent for the audit table itself.
    */
   readonly insertBatch?: Statement;
   readonly get: Statement;
@@ -74,7 +74,7 @@ export function prepareEntity(entity: EntityDef, audit?: TableMapping): EntitySt
     mapping,
     insert: statement(
       `INSERT INTO ${t} (tenant_id, ${mapping.insertColumns.join(', ')}) ` +
-      `VALUES ($1, ${insertPlaceholders.join(', ')}) RETURNING ${mapping.selectList}`),
+      `VALUES ($1, ${insertPlaceholders.join(', ')}) RETURNING ${mapping.publicSelectList}`),
     insertBatch: audit && statement(insertBatchSql(mapping, audit)),
     get: statement(get),
     getPublic: statement(`SELECT ${mapping.publicSelectList} FROM ${t} WHERE tenant_id = $1 AND id = $2`),
@@ -85,25 +85,18 @@ export function prepareEntity(entity: EntityDef, audit?: TableMapping): EntitySt
   };
 }
 
-/**
- * Every parameter is one array per column (`unnest` turns them back into rows): $1 the tenants, then the
- * insert columns; then the audit events' tenants, their columns, and the id of the row each one is about.
- */
+/** The rows inserted, then the audit event of each (with the id of its row), from the parameters. */
 function insertBatchSql(mapping: TableMapping, audit: TableMapping): string {
-  const columns = mapping.insertColumns;
-  const rowArrays = ['$1::text[]', ...columnTypes(mapping).map((type, i) => `$${i + 2}::${type}[]`)];
-  const first = columns.length + 2;
-  const auditArrays = [`$${first}::text[]`, ...columnTypes(audit).map((type, i) => `$${first + 1 + i}::${type}[]`),
-    `$${first + 1 + audit.insertColumns.length}::text[]`];
+  const rows = batchSource(rowColumns(mapping), 'r', 1);
+  const events = batchSource(eventColumns(audit), 'a', rows.nextParameter);
   return `WITH inserted AS (
-  INSERT INTO ${mapping.entity.table} (tenant_id, ${columns.join(', ')})
-  SELECT * FROM unnest(${rowArrays.join(', ')})
+  INSERT INTO ${mapping.entity.table} (tenant_id, ${mapping.insertColumns.join(', ')})
+  SELECT ${rows.values.join(', ')} FROM ${rows.from}
   ON CONFLICT DO NOTHING
-  RETURNING tenant_id, ${mapping.selectList}
+  RETURNING tenant_id, ${mapping.publicSelectList}
 ), audited AS (
   INSERT INTO ${audit.entity.table} (tenant_id, ${audit.insertColumns.join(', ')})
-  SELECT a.tenant_id, ${audit.insertColumns.map((c) => `a.${c}`).join(', ')}
-  FROM unnest(${auditArrays.join(', ')}) AS a(tenant_id, ${audit.insertColumns.join(', ')}, subject_id)
+  SELECT ${events.values.slice(0, -1).join(', ')} FROM ${events.from}
   JOIN inserted i ON i.tenant_id = a.tenant_id AND i.id = a.subject_id
 )
 SELECT * FROM inserted`;
@@ -111,16 +104,68 @@ SELECT * FROM inserted`;
 
 /** The parameters of `insertBatch` for these inserts (their keys must be distinct). */
 export function insertBatchValues(mapping: TableMapping, audit: TableMapping, inserts: readonly BatchedInsert[]): unknown[] {
-  const rows = inserts.map((i) => mapping.insertValues(i.row, i.options.extraColumns));
   const audited = inserts.filter((i) => i.options.audit);
-  const events = audited.map((i) => audit.insertValues(i.options.audit!));
   return [
-    inserts.map((i) => i.tenantId),
-    ...mapping.insertColumns.map((_, c) => rows.map((r) => r[c])),
-    audited.map((i) => i.tenantId),
-    ...audit.insertColumns.map((_, c) => events.map((e) => e[c])),
-    audited.map((i) => i.row.id),
+    ...batchParameters(rowColumns(mapping), inserts.map((i) => [i.tenantId, ...mapping.insertValues(i.row, i.options.extraColumns)])),
+    ...batchParameters(eventColumns(audit), audited.map((i) => [i.tenantId, ...audit.insertValues(i.options.audit!), i.row.id])),
   ];
+}
+
+interface BatchColumn {
+  readonly name: string;
+  readonly type: string;
+}
+
+function rowColumns(mapping: TableMapping): BatchColumn[] {
+  const types = columnTypes(mapping);
+  return [{ name: 'tenant_id', type: 'text' }, ...mapping.insertColumns.map((name, i) => ({ name, type: types[i] }))];
+}
+
+function eventColumns(audit: TableMapping): BatchColumn[] {
+  return [...rowColumns(audit), { name: 'subject_id', type: 'text' }];
+}
+
+/**
+ * Rows go to a batch statement column by column: one array parameter per column, which `unnest` turns back
+ * into rows. BYTEA columns are the exception: pg would send an array of them as hex text (twice the bytes,
+ * encoded and parsed again on both sides), so their values travel as one binary parameter, concatenated, with
+ * an array of where each one starts and one of how long it is (-1 for NULL), and substring() cuts them out.
+ */
+function batchSource(columns: readonly BatchColumn[], alias: string, firstParameter: number): { from: string; values: string[]; nextParameter: number } {
+  let n = firstParameter;
+  const arrays: string[] = [];
+  const names: string[] = [];
+  const values: string[] = [];
+  for (const c of columns) {
+    if (c.type === 'bytea') {
+      arrays.push(`$${n++}::int[]`, `$${n++}::int[]`);
+      names.push(`${c.name}_at`, `${c.name}_length`);
+      values.push(`CASE WHEN ${alias}.${c.name}_length < 0 THEN NULL ` +
+        `ELSE substring($${n++}::bytea FROM ${alias}.${c.name}_at FOR ${alias}.${c.name}_length) END`);
+    } else {
+      arrays.push(`$${n++}::${c.type}[]`);
+      names.push(c.name);
+      values.push(`${alias}.${c.name}`);
+    }
+  }
+  return { from: `unnest(${arrays.join(', ')}) AS ${alias}(${names.join(', ')})`, values, nextParameter: n };
+}
+
+/** The parameters batchSource reads, from rows of column values in the same order. */
+function batchParameters(columns: readonly BatchColumn[], rows: readonly (readonly unknown[])[]): unknown[] {
+  return columns.flatMap((c, i) => {
+    const values = rows.map((r) => r[i]);
+    if (c.type !== 'bytea') return [values];
+    const at: number[] = [];
+    const lengths: number[] = [];
+    let next = 1; // substring() counts from 1
+    for (const value of values as (Buffer | null)[]) {
+      at.push(next);
+      lengths.push(value ? value.length : -1);
+      next += value ? value.length : 0;
+    }
+    return [at, lengths, Buffer.concat((values as (Buffer | null)[]).filter((v): v is Buffer => v !== null))];
+  });
 }
 
 /**

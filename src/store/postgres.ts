@@ -192,9 +192,9 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * Inserts made while the event loop is busy go out together, as one statement in one transaction
-   * (flushInserts): under load that is one round trip and one commit for many creates instead of four round
-   * trips each. Each caller still gets its own row or its own error.
+   * Inserts made in one turn of the event loop go out together, as one statement (flushInserts): under load
+   * that is one round trip and one commit for many creates instead of four round trips each. Each caller still
+   * gets its own row or its own error.
    */
   insert(entity: EntityDef, tenantId: string, row: Row, options: WriteOptions = {}): Promise<Row> {
     if (this.closed) return Promise.reject(new StoreUnavailableError('The store is closed.'));
@@ -227,7 +227,10 @@ export class PostgresStore implements Store {
     const audit = this.entityStatements(auditEventEntity).mapping;
     let inserted: Map<string, Record<string, unknown>>;
     try {
-      const { rows } = await this.transaction((lease) => this.execute(lease, s.insertBatch!, insertBatchValues(s.mapping, audit, batch)));
+      // One statement is atomic on its own. If its connection turns out to have died while idle, withClient
+      // sends it again on another; ON CONFLICT makes that safe even if the first attempt had committed (the
+      // rows are not written twice, nor their audit events; those creates would answer 409).
+      const { rows } = await this.withClient((lease) => this.execute(lease, s.insertBatch!, insertBatchValues(s.mapping, audit, batch)));
       inserted = new Map(rows.map((r) => [`${r.tenant_id as string}/${r.id as string}`, r]));
     } catch (err) {
       // A constraint that fails the whole statement (an owner deleted meanwhile: a foreign key) belongs to

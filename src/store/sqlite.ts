@@ -115,7 +115,7 @@ export class SqliteStore implements Store {
       mapping,
       insert: this.db.prepare(
         `INSERT INTO ${t} (tenant_id, ${mapping.insertColumns.join(', ')}) ` +
-        `VALUES (?, ${mapping.insertColumns.map(() => '?').join(', ')}) RETURNING ${mapping.selectList}`),
+        `VALUES (?, ${mapping.insertColumns.map(() => '?').join(', ')}) RETURNING ${mapping.publicSelectList}`),
       get: this.db.prepare(`SELECT ${mapping.selectList} FROM ${t} WHERE tenant_id = ? AND id = ?`),
       getPublic: this.db.prepare(`SELECT ${mapping.publicSelectList} FROM ${t} WHERE tenant_id = ? AND id = ?`),
       update: this.db.prepare(

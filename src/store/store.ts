@@ -42,7 +42,10 @@ export interface ReadOptions {
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
 
-  /** Inserts; ConflictError when a unique key (id, a user's UPN) is taken. */
+  /**
+   * Inserts; ConflictError when a unique key (id, a user's UPN) is taken. Returns the stored row without its
+   * secret properties: the caller has just sent them, and copying them back is most of the cost of a create.
+   */
   insert(entity: EntityDef, tenantId: string, row: Row, options?: WriteOptions): Promise<Row>;
   get(entity: EntityDef, tenantId: string, id: string, options?: ReadOptions): Promise<Row | undefined>;
   /** Finds one row by a case-insensitive property's lower-cased value (a user by UPN). */

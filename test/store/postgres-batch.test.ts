@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { auditEventEntity } from '../../src/model/audit-event.js';
 import { certificateEntity } from '../../src/model/certificate.js';
@@ -70,6 +70,20 @@ describe('PostgresStore batched inserts', { skip: db.skip }, () => {
     assert.deepEqual(outcomes.map((o) => o.status), ['fulfilled', 'rejected', 'fulfilled']);
     assert.ok((outcomes[1] as PromiseRejectedResult).reason instanceof ConflictError);
     assert.deepEqual(await auditTags(tenant), ['c', 'd']);
+  });
+
+  test('secrets of different sizes in one batch are stored byte for byte, each in its own row', async () => {
+    const tenant = randomUUID();
+    const user = await store.insert(userEntity, tenant, userRow('bytes@contoso.com'));
+    const rows = [0, 1, 7, 3000, 70_000].map((size, i) => certificateRow(user, thumbprintFor(`bytes${i}`), {
+      encryptedPfxBlob: randomBytes(size), encryptedPfxPassword: randomBytes(i + 1),
+    }));
+    await Promise.all(rows.map((row) => store.insert(certificateEntity, tenant, row, { extraColumns: { user_id: user.id as string } })));
+    for (const row of rows) {
+      const stored = await store.get(certificateEntity, tenant, row.id as string, { withSecrets: true });
+      assert.deepEqual(stored!.encryptedPfxBlob, row.encryptedPfxBlob);
+      assert.deepEqual(stored!.encryptedPfxPassword, row.encryptedPfxPassword);
+    }
   });
 
   test('the same id in two tenants is two rows', async () => {
