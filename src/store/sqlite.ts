@@ -22,6 +22,8 @@ const EXTRA_COLUMNS: Record<string, readonly string[]> = { [certificateEntity.ta
 interface EntityStatements {
   readonly mapping: TableMapping;
   readonly insert: Database.Statement;
+  /** The insert without RETURNING: audit events, whose rows nobody reads back. */
+  readonly append: Database.Statement;
   /** By id, every column (writes and exports need the secrets). */
   readonly get: Database.Statement;
   /** By id, without the secret columns. */
@@ -55,6 +57,8 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly statements = new Map<EntityDef, EntityStatements>();
   private readonly queryCache = new LruMap<string, Database.Statement>(STATEMENT_CACHE_SIZE);
+  /** Lookups by one column (findBy), by `table.column`. */
+  private readonly findByStatements = new Map<string, Database.Statement>();
   /**
    * Rows read by id without their secrets, frozen. This process holds the file exclusively and every write
    * goes through insert/update/delete below, which drop the row they touch, so an entry is never stale.
@@ -111,11 +115,11 @@ export class SqliteStore implements Store {
   private prepareEntity(entity: EntityDef): EntityStatements {
     const mapping = tableMapping(entity, EXTRA_COLUMNS[entity.table] ?? [], { booleanIn: (v) => (v ? 1 : 0) });
     const t = entity.table;
+    const insert = `INSERT INTO ${t} (tenant_id, ${mapping.insertColumns.join(', ')}) VALUES (?, ${mapping.insertColumns.map(() => '?').join(', ')})`;
     return {
       mapping,
-      insert: this.db.prepare(
-        `INSERT INTO ${t} (tenant_id, ${mapping.insertColumns.join(', ')}) ` +
-        `VALUES (?, ${mapping.insertColumns.map(() => '?').join(', ')}) RETURNING ${mapping.publicSelectList}`),
+      insert: this.db.prepare(`${insert} RETURNING ${mapping.publicSelectList}`),
+      append: this.db.prepare(insert),
       get: this.db.prepare(`SELECT ${mapping.selectList} FROM ${t} WHERE tenant_id = ? AND id = ?`),
       getPublic: this.db.prepare(`SELECT ${mapping.publicSelectList} FROM ${t} WHERE tenant_id = ? AND id = ?`),
       update: this.db.prepare(
@@ -134,7 +138,7 @@ export class SqliteStore implements Store {
   private writeAudit(tenantId: string, event: Row | undefined): void {
     if (!event) return;
     const s = this.entityStatements(auditEventEntity);
-    s.insert.get(tenantId, ...s.mapping.insertValues(event));
+    s.append.run(tenantId, ...s.mapping.insertValues(event));
   }
 
   insert(entity: EntityDef, tenantId: string, row: Row, options: WriteOptions = {}): Promise<Row> {
@@ -167,8 +171,14 @@ export class SqliteStore implements Store {
     const p = entity.byName.get(property);
     if (!p) throw new Error(`Unknown property ${property}`);
     const s = this.entityStatements(entity);
-    const sql = `SELECT ${s.mapping.selectList} FROM ${entity.table} WHERE tenant_id = ? AND ${p.filterColumn} = ? LIMIT 1`;
-    const found = this.guard(() => this.cached(sql).get(tenantId, value) as Record<string, unknown> | undefined);
+    const key = `${entity.table}.${p.filterColumn}`;
+    let find = this.findByStatements.get(key);
+    if (!find) {
+      find = this.db.prepare(`SELECT ${s.mapping.selectList} FROM ${entity.table} WHERE tenant_id = ? AND ${p.filterColumn} = ? LIMIT 1`);
+      this.findByStatements.set(key, find);
+    }
+    const statement = find;
+    const found = this.guard(() => statement.get(tenantId, value) as Record<string, unknown> | undefined);
     return found && s.mapping.fromDb(found);
   }
 
