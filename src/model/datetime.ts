@@ -44,7 +44,8 @@ export function formatDateTimeOffset(stored: string): string {
 
 /** The current instant in stored form (millisecond precision). */
 export function nowStored(now: Date = new Date()): string {
-  return now.toISOString().replace(/\.(\d{3})Z$/, '.$10000Z');
+  // toISOString is always `YYYY-MM-DDTHH:mm:ss.sssZ` for years 0000–9999: four more fraction digits and Z.
+  return `${now.toISOString().slice(0, 23)}0000Z`;
 }
 
 function daysInMonth(year: number, month: number): number {
