@@ -27,10 +27,7 @@ export interface EntityStatements {
    * returns `tenant_id` and the public select list of each row inserted. Absent for the audit table itself.
    */
   readonly insertBatch?: Statement;
-  readonly get: Statement;
-  /** The get without the secret columns (ReadOptions.withSecrets off). */
-  readonly getPublic: Statement;
-  /** The get, locking the row until the transaction ends: update reads, changes and writes without a race. */
+  /** One row by id, locked until the transaction ends: update reads, changes and writes without a race. */
   readonly lock: Statement;
   readonly update: Statement;
   readonly remove: Statement;
@@ -69,20 +66,27 @@ export function prepareEntity(entity: EntityDef, audit?: TableMapping): EntitySt
   const insertPlaceholders = mapping.insertColumns.map((_, i) => `$${i + 2}`);
   const sets = mapping.updateColumns.map((c, i) => `${c} = $${i + 1}`);
   const n = mapping.updateColumns.length;
-  const get = `SELECT ${mapping.selectList} FROM ${t} WHERE tenant_id = $1 AND id = $2`;
   return {
     mapping,
     insert: statement(
       `INSERT INTO ${t} (tenant_id, ${mapping.insertColumns.join(', ')}) ` +
       `VALUES ($1, ${insertPlaceholders.join(', ')}) RETURNING ${mapping.publicSelectList}`),
     insertBatch: audit && statement(insertBatchSql(mapping, audit)),
-    get: statement(get),
-    getPublic: statement(`SELECT ${mapping.publicSelectList} FROM ${t} WHERE tenant_id = $1 AND id = $2`),
-    lock: statement(`${get} FOR UPDATE`),
+    lock: statement(`SELECT ${mapping.selectList} FROM ${t} WHERE tenant_id = $1 AND id = $2 FOR UPDATE`),
     update: statement(
       `UPDATE ${t} SET ${sets.join(', ')} WHERE tenant_id = $${n + 1} AND id = $${n + 2} RETURNING ${mapping.selectList}`),
     remove: statement(`DELETE FROM ${t} WHERE tenant_id = $1 AND id = $2`),
   };
+}
+
+/**
+ * Rows by the value of one column, for many (tenant, value) pairs at once: $1 the tenants, $2 the values.
+ * Each row comes with the pair it answers (`lookup_tenant`, `lookup_value`).
+ */
+export function lookupStatement(entity: EntityDef, column: string, selectList: string): Statement {
+  const columns = selectList.split(', ').map((c) => `t.${c}`).join(', ');
+  return statement(`SELECT k.tenant_id AS lookup_tenant, k.value AS lookup_value, ${columns} ` +
+    `FROM unnest($1::text[], $2::text[]) AS k(tenant_id, value) JOIN ${entity.table} t ON t.tenant_id = k.tenant_id AND t.${column} = k.value`);
 }
 
 /** The rows inserted, then the audit event of each (with the id of its row), from the parameters. */

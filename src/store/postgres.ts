@@ -35,7 +35,7 @@ import { postgresMigrations } from './migrations/postgres.js';
 import { connectError, queryError, sessionLost, staleConnection } from './pg-errors.js';
 import { postgresDialect } from './sql-dialect.js';
 import {
-  insertBatchValues, parseUrl, prepareEntity, statement, statementName, type BatchedInsert, type EntityStatements, type Statement,
+  insertBatchValues, lookupStatement, parseUrl, prepareEntity, statementName, type BatchedInsert, type EntityStatements, type Statement,
 } from './pg-statements.js';
 import { certificateEntity } from '../model/certificate.js';
 import type { Page, ReadOptions, Row, Store, WriteOptions } from './store.js';
@@ -105,7 +105,7 @@ export class PostgresStore implements Store {
   private readonly preparedQueries = new WeakMap<pg.PoolClient, Set<string>>();
   /** Clients connected and not yet handed out: the others have been idle in the pool and may have gone stale. */
   private readonly fresh = new WeakSet<pg.PoolClient>();
-  /** Lookups by one column, each with the queue that sends those of one turn as one statement (findBy). */
+  /** Lookups by one column and select list, each with the queue that sends one turn's as one statement (lookup). */
   private readonly finders = new Map<string, PerTurnQueue<PendingFind>>();
   /** Inserts waiting for the next batch, by entity (insert, flushInserts). */
   private readonly insertQueues = new Map<EntityDef, PerTurnQueue<PendingInsert>>();
@@ -260,23 +260,27 @@ export class PostgresStore implements Store {
     });
   }
 
-  async get(entity: EntityDef, tenantId: string, id: string, options: ReadOptions = {}): Promise<Row | undefined> {
+  get(entity: EntityDef, tenantId: string, id: string, options: ReadOptions = {}): Promise<Row | undefined> {
     const s = this.entityStatements(entity);
-    const read = options.withSecrets ? s.get : s.getPublic;
-    const { rows } = await this.withClient((lease) => this.execute(lease, read, [tenantId, id]));
-    return rows[0] && s.mapping.fromDb(rows[0]);
+    return this.lookup(entity, 'id', options.withSecrets ? s.mapping.selectList : s.mapping.publicSelectList, tenantId, id);
   }
 
-  /** Lookups made in one turn of the event loop (every create looks up its owner) go out as one statement. */
   findBy(entity: EntityDef, tenantId: string, property: string, value: string): Promise<Row | undefined> {
     const p = entity.byName.get(property);
     if (!p) return Promise.reject(new Error(`Unknown property ${property}`));
-    const key = `${entity.table}.${p.filterColumn}`;
+    return this.lookup(entity, p.filterColumn, this.entityStatements(entity).mapping.selectList, tenantId, value);
+  }
+
+  /**
+   * One row by the value of one column. The lookups of one turn of the event loop by the same column (GETs by
+   * id, every create's owner) go out as one statement: under load one round trip serves many requests.
+   */
+  private lookup(entity: EntityDef, column: string, selectList: string, tenantId: string, value: string): Promise<Row | undefined> {
+    const key = `${entity.table}.${column}:${selectList}`;
     let finder = this.finders.get(key);
     if (!finder) {
       const s = this.entityStatements(entity);
-      const find = statement(`SELECT k.tenant_id AS lookup_tenant, k.value AS lookup_value, ${s.mapping.selectList.split(', ').map((c) => `t.${c}`).join(', ')} ` +
-        `FROM unnest($1::text[], $2::text[]) AS k(tenant_id, value) JOIN ${entity.table} t ON t.tenant_id = k.tenant_id AND t.${p.filterColumn} = k.value`);
+      const find = lookupStatement(entity, column, selectList);
       finder = new PerTurnQueue((lookups) => void this.findAll(s, find, lookups));
       this.finders.set(key, finder);
     }

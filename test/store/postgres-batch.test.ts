@@ -119,6 +119,25 @@ describe('PostgresStore batched inserts', { skip: db.skip }, () => {
     await assert.rejects(store.findBy(userEntity, TENANT, 'nope', 'x'), /Unknown property nope/);
   });
 
+  test('GETs by id made in one tick each get their own row, with or without secrets, never another tenant\'s', async () => {
+    const tenant = randomUUID();
+    const user = await store.insert(userEntity, tenant, userRow('gets@contoso.com'));
+    const rows = await Promise.all([1, 2, 3].map((n) => insert(thumbprintFor(`get${n}`), `get${n}`, tenant, user)));
+    const [a, b, aWithSecrets, missing, elsewhere] = await Promise.all([
+      store.get(certificateEntity, tenant, rows[0].id as string),
+      store.get(certificateEntity, tenant, rows[1].id as string),
+      store.get(certificateEntity, tenant, rows[0].id as string, { withSecrets: true }),
+      store.get(certificateEntity, tenant, 'no-such-id'),
+      store.get(certificateEntity, TENANT, rows[2].id as string),
+    ]);
+    assert.equal(a!.id, rows[0].id);
+    assert.equal(a!.encryptedPfxBlob, undefined);
+    assert.equal(b!.id, rows[1].id);
+    assert.ok(Buffer.isBuffer(aWithSecrets!.encryptedPfxBlob));
+    assert.equal(missing, undefined);
+    assert.equal(elsewhere, undefined);
+  });
+
   test('inserts after close are refused as unavailable', async () => {
     const closing = await db.open();
     await closing.close();

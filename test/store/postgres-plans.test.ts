@@ -2,10 +2,12 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { certificateEntity } from '../../src/model/certificate.js';
+import { userEntity } from '../../src/model/user.js';
 import type { ListQuery } from '../../src/odata/list-query.js';
 import { parseCountQuery, parseListQuery } from '../../src/odata/query-options.js';
 import type { PostgresStore } from '../../src/store/postgres.js';
 import { buildCountSql, buildListSql } from '../../src/store/list-sql.js';
+import { lookupStatement } from '../../src/store/pg-statements.js';
 import { tableMapping } from '../../src/store/row-mapping.js';
 import { postgresDialect } from '../../src/store/sql-dialect.js';
 import { postgresTestDb } from '../helpers/postgres.js';
@@ -102,5 +104,14 @@ describe(`PostgreSQL query plans at ${ROWS.toLocaleString('en')} rows`, { skip: 
     const ordered = parseListQuery('$top=1000&$orderby=expirationDateTime desc', certificateEntity);
     const first = await store.list(certificateEntity, TENANT, ordered);
     assertIndexed(await planOf({ ...ordered, after: first.nextAfter as ListQuery['after'] }), 'the keyset page by expiry');
+  });
+
+  test('a turn of GETs by id, batched into one lookup', async () => {
+    const ids = (await store.list(certificateEntity, TENANT, parseListQuery('$top=20', certificateEntity))).rows.map((r) => r.id as string);
+    const lookup = lookupStatement(certificateEntity, 'id', mapping.publicSelectList);
+    assertIndexed((await store.explain(lookup.text, [ids.map(() => TENANT), ids])).join('\n'), 'twenty ids at once');
+    const owners = lookupStatement(userEntity, 'upn_lower', tableMapping(userEntity, [], { booleanIn: (v) => v }).selectList);
+    const plan = (await store.explain(owners.text, [[TENANT, TENANT], ['user1@contoso.com', 'user2@contoso.com']])).join('\n');
+    assert.doesNotMatch(plan, /Seq Scan on users/, `owner lookups scan the users:\n${plan}`);
   });
 });
