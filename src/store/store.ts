@@ -53,6 +53,8 @@ export interface Store {
   /**
    * Reads, applies `change` to the row and writes it back, all in one transaction, so the change sees
    * the current row. Returns the updated row, or undefined when absent (`change` is then not called).
+   * `change` may be called more than once (SQLite re-runs a group of writes when one of them failed), so it
+   * must compute, not act.
    */
   update(entity: EntityDef, tenantId: string, id: string, change: (current: Row) => Row, options?: WriteOptions): Promise<Row | undefined>;
   /** Deletes; false when absent; ConflictError when other rows still refer to it (a user who owns certificates). */
