@@ -34,11 +34,12 @@ const untypedJson = new WeakMap<Row, string>();
  * row changes) keeps its full public text, so an entity read again is not formatted again.
  */
 export function entityJson(entity: EntityDef, row: Row, options: FormatOptions = {}): string {
-  if (options.select || options.secrets || !Object.isFrozen(row)) return JSON.stringify(formatEntity(entity, row, options));
+  const format = () => JSON.stringify(formatEntity(entity, row, options));
+  if (options.select || options.secrets || !Object.isFrozen(row)) return format();
   const memo = options.withType ? typedJson : untypedJson;
   let json = memo.get(row);
   if (json === undefined) {
-    json = JSON.stringify(formatEntity(entity, row, options));
+    json = format();
     memo.set(row, json);
   }
   return json;

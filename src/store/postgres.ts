@@ -214,10 +214,10 @@ export class PostgresStore implements Store {
       if (firsts.has(key)) repeats.push(item);
       else firsts.set(key, item);
     }
-    const batches = [...firsts.values()];
+    const distinct = [...firsts.values()];
     const sent: Promise<void>[] = [];
-    for (let i = 0; i < batches.length; i += INSERT_BATCH_SIZE) {
-      sent.push(this.insertBatch(entity, batches.slice(i, i + INSERT_BATCH_SIZE)));
+    for (let i = 0; i < distinct.length; i += INSERT_BATCH_SIZE) {
+      sent.push(this.insertBatch(entity, distinct.slice(i, i + INSERT_BATCH_SIZE)));
     }
     if (repeats.length > 0) void Promise.all(sent).then(() => repeats.forEach((item) => this.insertAlone(entity, item)));
   }
