@@ -10,8 +10,7 @@ import { GraphError } from './errors.js';
 export function registerBodyParsing(app: FastifyInstance): void {
   // A callback hook: it runs on every request, and an async one costs a promise and a microtask each.
   app.addHook('preParsing', (request, _reply, payload, done) => {
-    const sent = request.headers['content-encoding'];
-    const encoding = sent === undefined ? 'identity' : sent.trim().toLowerCase();
+    const encoding = (request.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
     if (encoding === 'identity') {
       done(null, payload);
       return;

@@ -17,12 +17,12 @@ export function registerCertificateRoutes(app: FastifyInstance, options: { servi
   const { service, publicUrl } = options;
   const base = (request: FastifyRequest) => apiBase(request, publicUrl);
   const entityUrl = (request: FastifyRequest, id: string) => `${base(request)}/${SET_PATH}/${id}`;
-  const entityContext = (request: FastifyRequest) => `${base(request)}/$metadata#${SET_PATH}/$entity`;
+  const set = { setPath: SET_PATH, publicUrl };
 
   const create = async (request: FastifyRequest, reply: FastifyReply) => {
     requirePermission(request.principal, 'writeCertificates');
     const view = await service.create(context(request), request.body);
-    return sendEntity(reply.header('location', entityUrl(request, view.row.id as string)), 201, entityContext(request), presentJson(view));
+    return sendEntity(request, reply.header('location', entityUrl(request, view.row.id as string)), 201, set, presentJson(view));
   };
 
   resource(app, `/${SET_PATH}`, {
@@ -64,7 +64,7 @@ export function registerCertificateRoutes(app: FastifyInstance, options: { servi
       const { select } = parseEntityQuery(rawQuery(request), certificateEntity);
       const id = keyOf(request);
       const view = await service.get(context(request), id, canExport(request.principal));
-      return sendEntity(reply, 200, entityContext(request), presentJson(view, select));
+      return sendEntity(request, reply, 200, set, presentJson(view, select));
     },
     PATCH: async (request, reply) => {
       requirePermission(request.principal, 'writeCertificates');

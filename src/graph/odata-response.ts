@@ -7,10 +7,20 @@ export function sendJson(reply: FastifyReply, status: number, body: unknown): Fa
   return reply.code(status).header('content-type', ODATA_JSON).send(JSON.stringify(body));
 }
 
-/** One entity: `@odata.context` first, then the members of `entityJson` (entity-format.ts), spliced as text. */
-export function sendEntity(reply: FastifyReply, status: number, contextUrl: string, entityJson: string): FastifyReply {
+/** Where an entity answer comes from: its entity set's path (`users`), and --public-url if set. */
+export interface EntitySet {
+  readonly setPath: string;
+  readonly publicUrl?: string;
+}
+
+/**
+ * One entity: `@odata.context` (`…/$metadata#{set}/$entity`) first, then the members of `entityJson`
+ * (entity-format.ts), spliced in as text.
+ */
+export function sendEntity(request: FastifyRequest, reply: FastifyReply, status: number, set: EntitySet, entityJson: string): FastifyReply {
+  const context = `${apiBase(request, set.publicUrl)}/$metadata#${set.setPath}/$entity`;
   const members = entityJson === '{}' ? '}' : `,${entityJson.slice(1)}`;
-  return reply.code(status).header('content-type', ODATA_JSON).send(`{"@odata.context":${JSON.stringify(contextUrl)}${members}`);
+  return reply.code(status).header('content-type', ODATA_JSON).send(`{"@odata.context":${JSON.stringify(context)}${members}`);
 }
 
 /** scheme://host[:port] as the client addressed us, or --public-url behind a proxy. */

@@ -13,6 +13,7 @@ import { resource } from './resource.js';
 export function registerUserRoutes(app: FastifyInstance, options: { service: UserService; publicUrl?: string }): void {
   const { service, publicUrl } = options;
   const base = (request: FastifyRequest) => apiBase(request, publicUrl);
+  const set = { setPath: 'users', publicUrl };
   // Fastify has already percent-decoded the parameter.
   const keyOf = (request: FastifyRequest) => (request.params as { key: string }).key;
 
@@ -27,8 +28,7 @@ export function registerUserRoutes(app: FastifyInstance, options: { service: Use
     POST: async (request, reply) => {
       requirePermission(request.principal, 'writeUsers');
       const row = await service.create(context(request), request.body);
-      return sendEntity(reply.header('location', `${base(request)}/users/${row.id as string}`), 201,
-        `${base(request)}/$metadata#users/$entity`, entityJson(userEntity, row));
+      return sendEntity(request, reply.header('location', `${base(request)}/users/${row.id as string}`), 201, set, entityJson(userEntity, row));
     },
   });
 
@@ -44,7 +44,7 @@ export function registerUserRoutes(app: FastifyInstance, options: { service: Use
       requirePermission(request.principal, 'readUsers');
       const { select } = parseEntityQuery(rawQuery(request), userEntity);
       const row = await service.get(context(request), keyOf(request));
-      return sendEntity(reply, 200, `${base(request)}/$metadata#users/$entity`, entityJson(userEntity, row, { select }));
+      return sendEntity(request, reply, 200, set, entityJson(userEntity, row, { select }));
     },
     PATCH: async (request, reply) => {
       requirePermission(request.principal, 'writeUsers');

@@ -86,11 +86,11 @@ export class SqliteStore implements Store {
       throw err;
     }
     this.db.pragma(`synchronous = ${options.synchronous ?? 'full'}`);
-    // Checkpoint every ~40 MB of WAL rather than SQLite's default ~4 MB: a create dirties about nine pages, most
+    // Checkpoint every ~40 MB of WAL rather than SQLite's default ~4 MB: a create dirties about eight pages, most
     // of them index pages that later creates dirty again, and a longer interval copies each of those into the
     // database once instead of over and over (-20% CPU per create, measured in bench/).
     this.db.pragma('wal_autocheckpoint = 10000');
-    // A create inserts into seven indexes at random places; past a few thousand certificates they outgrow
+    // A create inserts into seven indexes, four at random places; past a few thousand certificates they outgrow
     // SQLite's default 2 MB page cache and every insert reads its leaves back from the OS. 16 MB keeps about
     // 4,000 pages hot (-5% CPU per create in bench/) and stays well inside the memory budget.
     this.db.pragma('cache_size = -16000');
