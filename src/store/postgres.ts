@@ -73,7 +73,7 @@ interface PendingInsert extends BatchedInsert {
   readonly reject: (err: unknown) => void;
 }
 
-interface PendingFind {
+interface PendingLookup {
   readonly tenantId: string;
   readonly value: string;
   readonly resolve: (row: Row | undefined) => void;
@@ -105,8 +105,8 @@ export class PostgresStore implements Store {
   private readonly preparedQueries = new WeakMap<pg.PoolClient, Set<string>>();
   /** Clients connected and not yet handed out: the others have been idle in the pool and may have gone stale. */
   private readonly fresh = new WeakSet<pg.PoolClient>();
-  /** Lookups by one column and select list, each with the queue that sends one turn's as one statement (lookup). */
-  private readonly finders = new Map<string, PerTurnQueue<PendingFind>>();
+  /** By `table.column`, with or without secrets: the queue that sends one turn's lookups as one statement (lookup). */
+  private readonly lookupQueues = new Map<string, PerTurnQueue<PendingLookup>>();
   /** Inserts waiting for the next batch, by entity (insert, flushInserts). */
   private readonly insertQueues = new Map<EntityDef, PerTurnQueue<PendingInsert>>();
   private closed = false;
@@ -261,34 +261,33 @@ export class PostgresStore implements Store {
   }
 
   get(entity: EntityDef, tenantId: string, id: string, options: ReadOptions = {}): Promise<Row | undefined> {
-    const s = this.entityStatements(entity);
-    return this.lookup(entity, 'id', options.withSecrets ? s.mapping.selectList : s.mapping.publicSelectList, tenantId, id);
+    return this.lookup(entity, 'id', options.withSecrets ?? false, tenantId, id);
   }
 
   findBy(entity: EntityDef, tenantId: string, property: string, value: string): Promise<Row | undefined> {
     const p = entity.byName.get(property);
     if (!p) return Promise.reject(new Error(`Unknown property ${property}`));
-    return this.lookup(entity, p.filterColumn, this.entityStatements(entity).mapping.selectList, tenantId, value);
+    return this.lookup(entity, p.filterColumn, true, tenantId, value);
   }
 
   /**
    * One row by the value of one column. The lookups of one turn of the event loop by the same column (GETs by
    * id, every create's owner) go out as one statement: under load one round trip serves many requests.
    */
-  private lookup(entity: EntityDef, column: string, selectList: string, tenantId: string, value: string): Promise<Row | undefined> {
-    const key = `${entity.table}.${column}:${selectList}`;
-    let finder = this.finders.get(key);
-    if (!finder) {
+  private lookup(entity: EntityDef, column: string, withSecrets: boolean, tenantId: string, value: string): Promise<Row | undefined> {
+    const key = `${entity.table}.${column}${withSecrets ? '+secrets' : ''}`;
+    let queue = this.lookupQueues.get(key);
+    if (!queue) {
       const s = this.entityStatements(entity);
-      const find = lookupStatement(entity, column, selectList);
-      finder = new PerTurnQueue((lookups) => void this.findAll(s, find, lookups));
-      this.finders.set(key, finder);
+      const find = lookupStatement(entity, column, withSecrets ? s.mapping.selectList : s.mapping.publicSelectList);
+      queue = new PerTurnQueue((lookups) => void this.lookupAll(s, find, lookups));
+      this.lookupQueues.set(key, queue);
     }
-    const turn = finder;
+    const turn = queue;
     return new Promise((resolve, reject) => turn.push({ tenantId, value, resolve, reject }));
   }
 
-  private async findAll(s: EntityStatements, find: Statement, lookups: PendingFind[]): Promise<void> {
+  private async lookupAll(s: EntityStatements, find: Statement, lookups: PendingLookup[]): Promise<void> {
     try {
       const { rows } = await this.withClient((lease) => this.execute(lease, find, [lookups.map((l) => l.tenantId), lookups.map((l) => l.value)]));
       const found = new Map(rows.map((r) => [`${r.lookup_tenant as string}/${r.lookup_value as string}`, r]));
