@@ -4,7 +4,7 @@ import { NotFoundError } from '../model/errors.js';
 import { parseEntityQuery } from '../odata/query-options.js';
 import type { Store } from '../store/store.js';
 import { sendCount, sendList } from './collection.js';
-import { entityJson, formatEntity } from './entity-format.js';
+import { formatEntity } from './entity-format.js';
 import { rawQuery, sendEntity } from './odata-response.js';
 import { requirePermission } from './permissions.js';
 import { resource } from './resource.js';
@@ -40,7 +40,7 @@ export function registerAuditRoutes(app: FastifyInstance, options: { store: Stor
       const id = (request.params as { id: string }).id.toLowerCase();
       const row = await store.get(auditEventEntity, tenant(request), id);
       if (!row) throw new NotFoundError(`No auditEvent with id '${id}' exists.`);
-      return sendEntity(request, reply, 200, { setPath: SET_PATH, publicUrl }, entityJson(auditEventEntity, row, { select, withType: true }));
+      return sendEntity(request, reply, 200, { setPath: SET_PATH, publicUrl }, auditEventEntity, row, { select, withType: true });
     },
   });
 }

@@ -4,7 +4,7 @@ import { parseEntityQuery } from '../odata/query-options.js';
 import type { CertificateService, CertificateView } from '../service/certificate-service.js';
 import { canonicalCertificateKey } from '../service/keys.js';
 import { sendCount, sendList } from './collection.js';
-import { entityJson, formatEntity, type FormatOptions } from './entity-format.js';
+import { formatEntity, type FormatOptions } from './entity-format.js';
 import { GraphError } from './errors.js';
 import { apiBase, rawQuery, sendEntity } from './odata-response.js';
 import { canExport, requirePermission } from './permissions.js';
@@ -22,7 +22,7 @@ export function registerCertificateRoutes(app: FastifyInstance, options: { servi
   const create = async (request: FastifyRequest, reply: FastifyReply) => {
     requirePermission(request.principal, 'writeCertificates');
     const view = await service.create(context(request), request.body);
-    return sendEntity(request, reply.header('location', entityUrl(request, view.row.id as string)), 201, set, presentJson(view));
+    return sendEntity(request, reply.header('location', entityUrl(request, view.row.id as string)), 201, set, certificateEntity, view.row, formatOptions(view));
   };
 
   resource(app, `/${SET_PATH}`, {
@@ -64,7 +64,7 @@ export function registerCertificateRoutes(app: FastifyInstance, options: { servi
       const { select } = parseEntityQuery(rawQuery(request), certificateEntity);
       const id = keyOf(request);
       const view = await service.get(context(request), id, canExport(request.principal));
-      return sendEntity(request, reply, 200, set, presentJson(view, select));
+      return sendEntity(request, reply, 200, set, certificateEntity, view.row, formatOptions(view, select));
     },
     PATCH: async (request, reply) => {
       requirePermission(request.principal, 'writeCertificates');
@@ -81,10 +81,6 @@ export function registerCertificateRoutes(app: FastifyInstance, options: { servi
 
 function present(view: CertificateView, select?: FormatOptions['select']): Record<string, unknown> {
   return formatEntity(certificateEntity, view.row, formatOptions(view, select));
-}
-
-function presentJson(view: CertificateView, select?: FormatOptions['select']): string {
-  return entityJson(certificateEntity, view.row, formatOptions(view, select));
 }
 
 function formatOptions(view: CertificateView, select?: FormatOptions['select']): FormatOptions {

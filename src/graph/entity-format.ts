@@ -25,24 +25,36 @@ export function formatEntity(entity: EntityDef, row: Row, options: FormatOptions
   return out;
 }
 
-/** Memoized full public texts, by row object: one map per choice of `withType`. */
-const typedJson = new WeakMap<Row, string>();
-const untypedJson = new WeakMap<Row, string>();
+/** A response body and the `@odata.context` URL it was written with. */
+interface EntityDocument {
+  readonly contextUrl: string;
+  readonly body: Buffer;
+}
+
+/** Memoized documents, by row object: one map per choice of `withType`. */
+const typedDocuments = new WeakMap<Row, EntityDocument>();
+const untypedDocuments = new WeakMap<Row, EntityDocument>();
 
 /**
- * formatEntity as JSON text. A frozen row (the SQLite store's cached reads stay the same frozen object until the
- * row changes) keeps its full public text, so an entity read again is not formatted again.
+ * One entity as a response body, in bytes: `@odata.context` first, then the members of formatEntity. A frozen row
+ * (the SQLite store's cached reads stay the same frozen object until the row changes) keeps its full public body
+ * for the last context URL it was sent with, so an entity read again is neither formatted nor encoded again.
  */
-export function entityJson(entity: EntityDef, row: Row, options: FormatOptions = {}): string {
-  const format = () => JSON.stringify(formatEntity(entity, row, options));
-  if (options.select || options.secrets || !Object.isFrozen(row)) return format();
-  const memo = options.withType ? typedJson : untypedJson;
-  let json = memo.get(row);
-  if (json === undefined) {
-    json = format();
-    memo.set(row, json);
+export function entityDocument(entity: EntityDef, row: Row, options: FormatOptions, contextUrl: string): Buffer {
+  const memoizable = !options.select && !options.secrets && Object.isFrozen(row);
+  const memo = options.withType ? typedDocuments : untypedDocuments;
+  if (memoizable) {
+    const hit = memo.get(row);
+    if (hit?.contextUrl === contextUrl) return hit.body;
   }
-  return json;
+  const members = JSON.stringify(formatEntity(entity, row, options));
+  const text = `{"@odata.context":${JSON.stringify(contextUrl)}${members === '{}' ? '}' : `,${members.slice(1)}`}`;
+  if (!memoizable) return Buffer.from(text);
+  // Its own memory rather than a slice of Node's shared 8 KB pool, which a kept slice would keep alive whole.
+  const body = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
+  body.write(text);
+  memo.set(row, { contextUrl, body });
+  return body;
 }
 
 export function toWire(p: PropertyDef, value: unknown): unknown {

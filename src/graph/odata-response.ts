@@ -1,4 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { EntityDef } from '../model/entity.js';
+import type { Row } from '../store/store.js';
+import { entityDocument, type FormatOptions } from './entity-format.js';
 
 /** CONTRACT §3: the Content-Type of every JSON success body, as Graph writes it. */
 export const ODATA_JSON = 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8';
@@ -13,14 +16,11 @@ export interface EntitySet {
   readonly publicUrl?: string;
 }
 
-/**
- * One entity: `@odata.context` (`…/$metadata#{set}/$entity`) first, then the members of `entityJson`
- * (entity-format.ts), spliced in as text.
- */
-export function sendEntity(request: FastifyRequest, reply: FastifyReply, status: number, set: EntitySet, entityJson: string): FastifyReply {
-  const context = `${apiBase(request, set.publicUrl)}/$metadata#${set.setPath}/$entity`;
-  const members = entityJson === '{}' ? '}' : `,${entityJson.slice(1)}`;
-  return reply.code(status).header('content-type', ODATA_JSON).send(`{"@odata.context":${JSON.stringify(context)}${members}`);
+/** One entity, formatted by entityDocument (entity-format.ts) under its `…/$metadata#{set}/$entity` context. */
+export function sendEntity(request: FastifyRequest, reply: FastifyReply, status: number, set: EntitySet,
+  entity: EntityDef, row: Row, options: FormatOptions = {}): FastifyReply {
+  const contextUrl = `${apiBase(request, set.publicUrl)}/$metadata#${set.setPath}/$entity`;
+  return reply.code(status).header('content-type', ODATA_JSON).send(entityDocument(entity, row, options, contextUrl));
 }
 
 /** scheme://host[:port] as the client addressed us, or --public-url behind a proxy. */

@@ -3,7 +3,7 @@ import { userEntity } from '../model/user.js';
 import { parseEntityQuery } from '../odata/query-options.js';
 import type { UserService } from '../service/user-service.js';
 import { sendCount, sendList } from './collection.js';
-import { entityJson, formatEntity } from './entity-format.js';
+import { formatEntity } from './entity-format.js';
 import { apiBase, rawQuery, sendEntity } from './odata-response.js';
 import { requirePermission } from './permissions.js';
 import { context } from './request-context.js';
@@ -28,7 +28,7 @@ export function registerUserRoutes(app: FastifyInstance, options: { service: Use
     POST: async (request, reply) => {
       requirePermission(request.principal, 'writeUsers');
       const row = await service.create(context(request), request.body);
-      return sendEntity(request, reply.header('location', `${base(request)}/users/${row.id as string}`), 201, set, entityJson(userEntity, row));
+      return sendEntity(request, reply.header('location', `${base(request)}/users/${row.id as string}`), 201, set, userEntity, row);
     },
   });
 
@@ -44,7 +44,7 @@ export function registerUserRoutes(app: FastifyInstance, options: { service: Use
       requirePermission(request.principal, 'readUsers');
       const { select } = parseEntityQuery(rawQuery(request), userEntity);
       const row = await service.get(context(request), keyOf(request));
-      return sendEntity(request, reply, 200, set, entityJson(userEntity, row, { select }));
+      return sendEntity(request, reply, 200, set, userEntity, row, { select });
     },
     PATCH: async (request, reply) => {
       requirePermission(request.principal, 'writeUsers');

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { devTokenVerifier } from '../../src/graph/auth.js';
-import { buildApp } from '../../src/server/app.js';
+import { buildApp, type AppDeps } from '../../src/server/app.js';
 import { parseServeConfig, type ServeConfig } from '../../src/server/config.js';
 import { loadDevIdentity, mintDevToken, type DevIdentity, type MintOptions } from '../../src/server/dev-identity.js';
 import { Metrics } from '../../src/server/metrics.js';
@@ -26,7 +26,7 @@ export interface TestApp {
 }
 
 /** A fully built app (real store, real signed tokens) driven through inject, for the HTTP-surface tests. */
-export async function makeTestApp(factory: StoreFactory, options: { args?: string[]; throttle?: Throttle } = {}): Promise<TestApp> {
+export async function makeTestApp(factory: StoreFactory, options: { args?: string[]; throttle?: Throttle; logger?: AppDeps['logger'] } = {}): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'pfxstore-test-'));
   const config = parseServeConfig(['--data', dataDir, '--log-level', 'silent', ...(options.args ?? [])], {});
   const identity = await loadDevIdentity(dataDir);
@@ -39,7 +39,7 @@ export async function makeTestApp(factory: StoreFactory, options: { args?: strin
     metrics: new Metrics(),
     throttle: options.throttle,
     devIdentity: identity,
-    logger: false,
+    logger: options.logger ?? false,
   });
   const defaultToken = await mintDevToken(identity);
   return {

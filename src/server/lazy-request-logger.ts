@@ -1,0 +1,57 @@
+import type { FastifyBaseLogger, FastifyServerOptions } from 'fastify';
+
+type Level = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+/** Fastify's logger is pino, which also answers whether a level is on. */
+type PinoLogger = FastifyBaseLogger & { isLevelEnabled(level: string): boolean };
+type ChildLoggerFactory = NonNullable<FastifyServerOptions['childLoggerFactory']>;
+type Bindings = Parameters<ChildLoggerFactory>[1];
+type ChildLoggerOptions = Parameters<ChildLoggerFactory>[2];
+
+/**
+ * A request's logger that becomes a real pino child (bound to the request id) only when the request logs at
+ * an enabled level. Fastify otherwise builds a child for every request, ~1.5 µs of a ~25 µs GET by id; at the
+ * usual `warn` level nearly no request logs anything, and at `info` the request line makes the child as before.
+ * A class rather than closures: one small object per request.
+ */
+class LazyRequestLogger {
+  private real?: PinoLogger;
+
+  constructor(private readonly parent: PinoLogger, private readonly bindings: Bindings, private readonly options: ChildLoggerOptions) {}
+
+  fatal(...args: unknown[]): void { this.write('fatal', args); }
+  error(...args: unknown[]): void { this.write('error', args); }
+  warn(...args: unknown[]): void { this.write('warn', args); }
+  info(...args: unknown[]): void { this.write('info', args); }
+  debug(...args: unknown[]): void { this.write('debug', args); }
+  trace(...args: unknown[]): void { this.write('trace', args); }
+  silent(): void {}
+
+  child(bindings: Bindings, options?: ChildLoggerOptions): FastifyBaseLogger {
+    return this.logger().child(bindings, options);
+  }
+
+  get level(): string {
+    return (this.real ?? this.parent).level;
+  }
+
+  set level(level: string) {
+    this.logger().level = level;
+  }
+
+  isLevelEnabled(level: string): boolean {
+    return (this.real ?? this.parent).isLevelEnabled(level);
+  }
+
+  private write(level: Level, args: unknown[]): void {
+    if (!this.isLevelEnabled(level)) return;
+    (this.logger()[level] as (...a: unknown[]) => void)(...args);
+  }
+
+  private logger(): PinoLogger {
+    return (this.real ??= this.parent.child(this.bindings, this.options) as PinoLogger);
+  }
+}
+
+/** Fastify's `childLoggerFactory`, with a lazy child. */
+export const lazyChildLogger: ChildLoggerFactory = (parent, bindings, options) =>
+  new LazyRequestLogger(parent as PinoLogger, bindings, options);
