@@ -4,6 +4,7 @@ import type { AppDeps } from '../server/app.js';
 import { devIssuer, mintDevToken, type DevIdentity } from '../server/dev-identity.js';
 import { StoreUnavailableError } from '../model/errors.js';
 import { GUID } from '../model/guid.js';
+import { decodeBody } from './body-parsing.js';
 import { metadataXml } from './metadata.js';
 import { sendJson, serviceRoot } from './odata-response.js';
 import { API_VERSIONS } from './versions.js';
@@ -46,6 +47,7 @@ export function registerPublicRoutes(app: FastifyInstance, deps: AppDeps): void 
  */
 function registerDevOAuth(app: FastifyInstance, identity: DevIdentity, publicUrl: string | undefined): void {
   app.register(async (scope) => {
+    scope.addHook('preParsing', decodeBody);
     // OAuth2 posts forms (RFC 6749 §4.4.2); only these routes accept them.
     scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
       done(null, Object.fromEntries(new URLSearchParams(body as string)));

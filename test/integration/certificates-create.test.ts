@@ -153,6 +153,13 @@ for (const factory of await storeFactories()) {
       const { deflateSync } = await import('node:zlib');
       const df = await t.call({ method: 'POST', url: CERTS, payload: deflateSync(Buffer.from(JSON.stringify(await certificateBody()))), headers: { 'content-type': 'application/json', 'content-encoding': 'deflate' } });
       assert.equal(df.statusCode, 201, df.body);
+      // Every route that takes a body decompresses it: an update, and a user create.
+      const gzHeaders = { 'content-type': 'application/json', 'content-encoding': 'gzip' };
+      const patched = await t.call({ method: 'PATCH', url: `${CERTS}/${gz.json().id}`, payload: gzipSync(JSON.stringify({ keyName: 'GzipKey' })), headers: gzHeaders });
+      assert.equal(patched.statusCode, 204, patched.body);
+      assert.equal((await t.call({ method: 'GET', url: `${CERTS}/${gz.json().id}` })).json().keyName, 'GzipKey');
+      const user = await t.call({ method: 'POST', url: '/beta/users', payload: gzipSync(JSON.stringify({ userPrincipalName: 'gzip@contoso.com' })), headers: gzHeaders });
+      assert.equal(user.statusCode, 201, user.body);
     });
 
     test('a corrupt gzip body: 400; an unsupported Content-Encoding: 415', async () => {
