@@ -8,7 +8,7 @@ import { registerPublicRoutes } from '../graph/public-routes.js';
 import { API_VERSIONS } from '../graph/versions.js';
 import type { Throttle } from '../graph/throttle.js';
 import type { Metrics } from './metrics.js';
-import { lazyChildLogger } from './lazy-request-logger.js';
+import { requestLogging } from './request-logging.js';
 import type { DevIdentity } from './dev-identity.js';
 import type { ServeConfig } from './config.js';
 import type { SecretBox } from '../service/secret-box.js';
@@ -41,7 +41,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: deps.logger ?? false,
     // With no logger, Fastify's own shortcut (no child at all) is already the cheapest.
-    ...(deps.logger ? { childLoggerFactory: lazyChildLogger } : {}),
+    ...(deps.logger ? requestLogging() : {}),
     https: deps.https ?? null,
     bodyLimit: deps.config.bodyLimitBytes,
     // Graph's paths are case-insensitive (`deviceManagement` = `devicemanagement`).
