@@ -107,6 +107,19 @@ for (const factory of await storeFactories()) {
       assert.ok(!JSON.stringify(audit).includes(created.encryptedPfxPassword as string), 'no secret in the audit log');
     });
 
+    test('a body read again names the host it was asked on, and shows an update at once', async () => {
+      const { id } = await createCertificate(t);
+      const read = async (host: string) => (await t.call({ method: 'GET', url: `${CERTS}/${id}`, headers: { host } })).json();
+      for (const host of ['a.example:8443', 'b.example', 'a.example:8443']) {
+        const body = await read(host);
+        assert.equal(body['@odata.context'], `http://${host}/beta/$metadata#deviceManagement/userPfxCertificates/$entity`);
+      }
+      assert.equal((await t.call({ method: 'PATCH', url: `${CERTS}/${id}`, json: { keyName: 'Renamed' } })).statusCode, 204);
+      const after = await read('a.example:8443');
+      assert.equal(after.keyName, 'Renamed');
+      assert.equal(after['@odata.context'], 'http://a.example:8443/beta/$metadata#deviceManagement/userPfxCertificates/$entity');
+    });
+
     test('the versions /v1.0 and /localtest serve the same resource', async () => {
       const { id } = await createCertificate(t);
       for (const version of ['v1.0', 'localtest']) {
