@@ -59,12 +59,17 @@ export function registerCertificateRoutes(app: FastifyInstance, options: { servi
   });
 
   resource(app, `/${SET_PATH}/:key`, {
-    GET: async (request, reply) => {
+    // Not async: a certificate the store holds in memory is answered without a promise (service.peek).
+    GET: (request, reply) => {
       requirePermission(request.principal, 'readCertificates');
       const { select } = parseEntityQuery(rawQuery(request), certificateEntity);
       const id = keyOf(request);
-      const view = await service.get(context(request), id, canExport(request.principal));
-      return sendEntity(request, reply, 200, set, certificateEntity, view.row, formatOptions(view, select));
+      const withSecrets = canExport(request.principal);
+      const send = (view: CertificateView) => sendEntity(request, reply, 200, set, certificateEntity, view.row, formatOptions(view, select));
+      const inMemory = withSecrets ? undefined : service.peek(context(request), id);
+      if (!inMemory) return service.get(context(request), id, withSecrets).then(send);
+      send(inMemory);
+      return undefined; // sent already: Fastify would send a returned reply a second time
     },
     PATCH: async (request, reply) => {
       requirePermission(request.principal, 'writeCertificates');

@@ -58,6 +58,12 @@ export class CertificateService {
     }
   }
 
+  /** The certificate without secrets when the store holds it in memory, at once; undefined means "ask `get`". */
+  peek(context: RequestContext, id: string): CertificateView | undefined {
+    const row = this.deps.store.peek?.(certificateEntity, context.principal.tenantId, id);
+    return row && { row };
+  }
+
   async get(context: RequestContext, id: string, withSecrets: boolean): Promise<CertificateView> {
     const { tenantId } = context.principal;
     const row = await this.deps.store.get(certificateEntity, tenantId, id, { withSecrets });

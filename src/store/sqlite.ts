@@ -161,14 +161,17 @@ export class SqliteStore implements Store {
       const found = this.guard(() => s.get.get(tenantId, id) as Record<string, unknown> | undefined);
       return found && s.mapping.fromDb(found);
     }
-    const key = rowKey(entity, tenantId, id);
-    const cached = this.publicRows.get(key);
+    const cached = this.peek(entity, tenantId, id);
     if (cached) return cached;
     const found = this.guard(() => s.getPublic.get(tenantId, id) as Record<string, unknown> | undefined);
     if (!found) return undefined;
     const row = Object.freeze(s.mapping.fromDb(found));
-    this.publicRows.set(key, row);
+    this.publicRows.set(rowKey(entity, tenantId, id), row);
     return row;
+  }
+
+  peek(entity: EntityDef, tenantId: string, id: string): Row | undefined {
+    return this.closed ? undefined : this.publicRows.get(rowKey(entity, tenantId, id));
   }
 
   async findBy(entity: EntityDef, tenantId: string, property: string, value: string): Promise<Row | undefined> {

@@ -48,6 +48,12 @@ export interface Store {
    */
   insert(entity: EntityDef, tenantId: string, row: Row, options?: WriteOptions): Promise<Row>;
   get(entity: EntityDef, tenantId: string, id: string, options?: ReadOptions): Promise<Row | undefined>;
+  /**
+   * The row `get` would answer without secrets, when the store holds it in memory: answered at once, without a
+   * promise. Undefined means "ask `get`", not "absent". A GET by id served from memory then skips the promise
+   * rounds of every layer it passes (~7% of its cost). Stores without a cache leave it out.
+   */
+  peek?(entity: EntityDef, tenantId: string, id: string): Row | undefined;
   /** Finds one row by a case-insensitive property's lower-cased value (a user by UPN). */
   findBy(entity: EntityDef, tenantId: string, property: string, value: string): Promise<Row | undefined>;
   /**

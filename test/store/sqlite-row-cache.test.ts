@@ -82,5 +82,21 @@ describe('SQLite row cache', () => {
     const { id } = await insertCertificate(5);
     await store.get(certificateEntity, TENANT, id as string);
     assert.equal(await store.get(certificateEntity, randomUUID(), id as string), undefined);
+    assert.equal(store.peek(certificateEntity, randomUUID(), id as string), undefined);
+  });
+
+  test('peek answers at once what get would, and only while the cached row is current', async () => {
+    const { id } = await insertCertificate(7);
+    assert.equal(store.peek(certificateEntity, TENANT, id as string), undefined, 'not read yet: ask get');
+    const read = await store.get(certificateEntity, TENANT, id as string);
+    assert.equal(store.peek(certificateEntity, TENANT, id as string), read);
+    const updating = store.update(certificateEntity, TENANT, id as string, (current) => ({ ...current, keyName: 'peeked' }));
+    assert.equal(store.peek(certificateEntity, TENANT, id as string), read, 'a write still queued has not happened yet');
+    await updating;
+    assert.equal(store.peek(certificateEntity, TENANT, id as string), undefined, 'the update dropped the old row');
+    assert.equal((await store.get(certificateEntity, TENANT, id as string))!.keyName, 'peeked');
+    assert.equal(store.peek(certificateEntity, TENANT, id as string)!.keyName, 'peeked');
+    await store.delete(certificateEntity, TENANT, id as string);
+    assert.equal(store.peek(certificateEntity, TENANT, id as string), undefined);
   });
 });
