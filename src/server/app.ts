@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type onResponseHookHandler } from 'fastify';
 import type { Principal, TokenVerifier } from '../graph/auth.js';
 import { registerBodyParsing } from '../graph/body-parsing.js';
 import { errorBody, GraphError } from '../graph/errors.js';
@@ -57,18 +57,27 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorateRequest('principal', null as unknown as Principal);
   // Callback-style hooks: they run on every request, and an async hook costs a promise and a microtask each.
   app.addHook('onRequest', (request, reply, done) => {
-    reply.headers({ 'request-id': request.id, 'client-request-id': clientRequestId(request), 'odata-version': '4.0' });
+    reply.header('request-id', request.id).header('client-request-id', clientRequestId(request)).header('odata-version', '4.0');
     done();
   });
-  app.addHook('onResponse', (request, reply, done) => {
-    deps.metrics.observe(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime);
-    done();
+  // Request metrics: each route gets an onResponse hook that knows its own path, because reading it back from
+  // the request (`request.routeOptions`) builds a dozen-property object on every response.
+  app.addHook('onRoute', (route) => {
+    const url = route.url;
+    const observe: onResponseHookHandler = (request, reply, done) => {
+      deps.metrics.observe(url, request.method, reply.statusCode, reply.elapsedTime);
+      done();
+    };
+    route.onResponse = [...[route.onResponse ?? []].flat(), observe];
   });
 
   registerBodyParsing(app);
   app.setErrorHandler((err, request, reply) => sendError(request, reply, toGraphError(err, request)));
-  app.setNotFoundHandler((request, reply) => sendError(request, reply, GraphError.notFound(
-    `Resource not found for the segment '${lastSegment(request.url)}'; no such path in this API.`)));
+  app.setNotFoundHandler((request, reply) => {
+    reply.raw.once('finish', () => deps.metrics.observe('unmatched', request.method, reply.statusCode, reply.elapsedTime));
+    return sendError(request, reply, GraphError.notFound(
+      `Resource not found for the segment '${lastSegment(request.url)}'; no such path in this API.`));
+  });
 
   registerPublicRoutes(app, deps);
   for (const version of API_VERSIONS) {

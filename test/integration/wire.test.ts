@@ -55,8 +55,14 @@ describe('wire conventions (CONTRACT §3, §6)', () => {
   test('/healthz, /readyz and /metrics need no token', async () => {
     assert.equal((await t.call({ method: 'GET', url: '/healthz', token: null })).body, 'ok');
     assert.equal((await t.call({ method: 'GET', url: '/readyz', token: null })).statusCode, 200);
+    // A refused token still counts under its route; a path the API does not have counts as 'unmatched'.
+    assert.equal((await t.call({ method: 'GET', url: '/beta/users/$count', token: null })).statusCode, 401);
+    assert.equal((await t.call({ method: 'GET', url: '/beta/nowhere' })).statusCode, 404);
     const metrics = await t.call({ method: 'GET', url: '/metrics', token: null });
     assert.match(metrics.body, /pfxstore_http_requests_total\{route="\/beta\/deviceManagement\/userPfxCertificates",method="GET",status="200"\} \d+/);
+    assert.match(metrics.body, /pfxstore_http_requests_total\{route="\/beta\/users\/\$count",method="GET",status="401"\} 1\n/);
+    assert.match(metrics.body, /pfxstore_http_requests_total\{route="unmatched",method="GET",status="404"\} \d+/);
+    assert.match(metrics.body, /pfxstore_http_request_duration_seconds_count\{route="\/healthz",method="GET"\} \d+/);
   });
 
   test('/readyz fails with 503 once the store is gone', async () => {
