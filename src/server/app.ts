@@ -68,7 +68,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       deps.metrics.observe(url, request.method, reply.statusCode, reply.elapsedTime);
       done();
     };
-    route.onResponse = [...[route.onResponse ?? []].flat(), observe];
+    const own = route.onResponse ?? [];
+    route.onResponse = [...(Array.isArray(own) ? own : [own]), observe];
   });
 
   registerBodyParsing(app);
