@@ -12,12 +12,12 @@ import {
 import { parseCommandArgs, printedHelp } from './args.js';
 import { CONNECTION_OPTIONS, connect } from './client-connection.js';
 import type { Command } from './command.js';
+import { EXPORT_ROLE } from '../graph/permissions.js';
 import { printJson } from './output.js';
 import { UsageError } from './usage-error.js';
 
 const SUMMARY = 'check that the connector can decrypt and open a stored PFX (needs the export role)';
 const USAGE = 'pfxstore verify ID --private-key F [--json] [--url U] [--token T] [--ca F] [--data DIR]';
-export const EXPORT_ROLE = 'UserPfxCertificate.Export.All';
 
 interface Check {
   readonly check: string;
