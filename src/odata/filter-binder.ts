@@ -186,7 +186,6 @@ function isInt32(n: number): boolean {
   return Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31;
 }
 
-
 /** Enum literals: `'vpn'` (any case), `4`, `'4'`, or `microsoft.graph.userPfxIntendedPurpose'vpn'`. */
 function enumValue(expr: FilterExpr, property: PropertyDef): number {
   const def = property.enumDef!;

@@ -23,7 +23,8 @@ interface RouteSeries {
  */
 export class Metrics {
   readonly registry = new Registry();
-  private readonly series = new Map<string, RouteSeries>();
+  /** By route, then method: both arrive as the same string objects request after request, so no key is built. */
+  private readonly series = new Map<string, Map<string, RouteSeries>>();
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'pfxstore_' });
@@ -31,11 +32,15 @@ export class Metrics {
 
   /** Routes are labelled by their pattern (`/beta/users/:key`), never by a concrete URL, to bound cardinality. */
   observe(route: string, method: string, status: number, elapsedMs: number): void {
-    const key = `${method} ${route}`;
-    let series = this.series.get(key);
+    let byMethod = this.series.get(route);
+    if (!byMethod) {
+      byMethod = new Map();
+      this.series.set(route, byMethod);
+    }
+    let series = byMethod.get(method);
     if (!series) {
       series = { route, method, byStatus: new Map(), buckets: new Array<number>(BUCKETS.length + 1).fill(0), count: 0, sum: 0 };
-      this.series.set(key, series);
+      byMethod.set(method, series);
     }
     series.byStatus.set(status, (series.byStatus.get(status) ?? 0) + 1);
     const seconds = elapsedMs / 1000;
@@ -53,7 +58,7 @@ export class Metrics {
   private requestText(): string {
     const requests = [`# HELP ${REQUESTS} HTTP requests answered`, `# TYPE ${REQUESTS} counter`];
     const duration = [`# HELP ${DURATION} Time to answer an HTTP request`, `# TYPE ${DURATION} histogram`];
-    for (const s of this.series.values()) {
+    for (const s of [...this.series.values()].flatMap((byMethod) => [...byMethod.values()])) {
       const labels = `route="${escapeLabel(s.route)}",method="${escapeLabel(s.method)}"`;
       for (const [status, count] of s.byStatus) requests.push(`${REQUESTS}{${labels},status="${status}"} ${count}`);
       let cumulative = 0;

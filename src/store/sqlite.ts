@@ -178,15 +178,20 @@ export class SqliteStore implements Store {
     const p = entity.byName.get(property);
     if (!p) throw new Error(`Unknown property ${property}`);
     const s = this.entityStatements(entity);
-    const key = `${entity.table}.${p.filterColumn}`;
-    let find = this.findByStatements.get(key);
-    if (!find) {
-      find = this.db.prepare(`SELECT ${s.mapping.selectList} FROM ${entity.table} WHERE tenant_id = ? AND ${p.filterColumn} = ? LIMIT 1`);
-      this.findByStatements.set(key, find);
-    }
-    const statement = find;
-    const found = this.guard(() => statement.get(tenantId, value) as Record<string, unknown> | undefined);
+    const find = this.findByStatement(entity, s.mapping, p.filterColumn);
+    const found = this.guard(() => find.get(tenantId, value) as Record<string, unknown> | undefined);
     return found && s.mapping.fromDb(found);
+  }
+
+  /** The lookup by one column, prepared on first use. */
+  private findByStatement(entity: EntityDef, mapping: TableMapping, column: string): Database.Statement {
+    const key = `${entity.table}.${column}`;
+    let statement = this.findByStatements.get(key);
+    if (!statement) {
+      statement = this.db.prepare(`SELECT ${mapping.selectList} FROM ${entity.table} WHERE tenant_id = ? AND ${column} = ? LIMIT 1`);
+      this.findByStatements.set(key, statement);
+    }
+    return statement;
   }
 
   update(entity: EntityDef, tenantId: string, id: string, change: (current: Row) => Row, options: WriteOptions = {}): Promise<Row | undefined> {
