@@ -4,6 +4,7 @@ import {
 } from 'jose';
 import { devIssuer, GRAPH_APP_ID, GRAPH_AUDIENCE, type DevIdentity } from '../server/dev-identity.js';
 import { GraphError } from './errors.js';
+import { GUID } from '../model/guid.js';
 import { LruMap } from '../util/lru-map.js';
 
 /** Who is calling, from a verified token. The tenant scopes every store call. */
@@ -103,22 +104,28 @@ async function verifyJwt(token: string, options: VerifierOptions): Promise<JWTPa
     throw GraphError.unauthenticated('The access token is not a well-formed JWT (three base64url parts, JSON header and claims).');
   }
   const tid = unverified.tid;
-  if (typeof tid !== 'string' || !/^[0-9a-f-]{36}$/i.test(tid)) {
-    throw GraphError.unauthenticated("The access token has no valid 'tid' (tenant id) claim.");
+  if (typeof tid !== 'string' || !GUID.test(tid)) {
+    throw GraphError.unauthenticated("The access token has no valid 'tid' (tenant id) claim: it must be a GUID.");
   }
   const issuer = options.issuerFor(tid.toLowerCase());
+  let payload: JWTPayload;
   try {
-    const { payload } = await jwtVerify(token, options.keys, {
+    ({ payload } = await jwtVerify(token, options.keys, {
       algorithms: ['RS256'],
       issuer,
       audience: [...options.audiences],
       clockTolerance: CLOCK_TOLERANCE_S,
       requiredClaims: ['exp'],
-    });
-    return payload;
+    }));
   } catch (err) {
     throw GraphError.unauthenticated(explainJoseError(err, unverified, issuer, options.audiences));
   }
+  // jose checks `iat` only against a maximum age. A token issued in the future comes from a wrong clock or was
+  // made to outlive its issuer's policy; Entra ID's own validators refuse it too.
+  if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + CLOCK_TOLERANCE_S) {
+    throw GraphError.unauthenticated(`The access token was issued in the future (iat ${new Date(payload.iat * 1000).toISOString()}).`);
+  }
+  return payload;
 }
 
 function explainJoseError(err: unknown, claims: JWTPayload, issuer: string, audiences: readonly string[]): string {
@@ -147,9 +154,12 @@ function principalOf(payload: JWTPayload): Principal {
   const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is string => typeof r === 'string') : [];
   const scopes = typeof payload.scp === 'string' ? payload.scp.split(' ').filter(Boolean) : [];
   const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  // A user's token may carry `roles` too (Entra ID puts the app roles assigned to the user there), so a token is
+  // delegated when it has scopes or says it is a user's (`idtyp`), whatever its roles.
+  const delegated = scopes.length > 0 || payload.idtyp === 'user';
   return {
     tenantId: (payload.tid as string).toLowerCase(),
-    kind: scopes.length > 0 ? 'delegated' : 'application',
+    kind: delegated ? 'delegated' : 'application',
     roles: new Set(roles),
     scopes: new Set(scopes),
     appId: str(payload.appid) ?? str(payload.azp),

@@ -28,6 +28,7 @@ export function requirePermission(principal: Principal, operation: Operation): v
   }
 }
 
+/** Only an application holding the export role: a user's token never is, whatever `roles` it carries. */
 export function canExport(principal: Principal): boolean {
-  return principal.roles.has(EXPORT_ROLE);
+  return principal.kind === 'application' && principal.roles.has(EXPORT_ROLE);
 }

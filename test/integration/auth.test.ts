@@ -22,7 +22,7 @@ describe('authentication, permissions and tenants', () => {
       .setProtectedHeader({ alg: 'RS256', kid: t.identity.kid })
       .setIssuer((claims.iss as string) ?? devIssuer(t.identity.tenantId))
       .setAudience((claims.aud as string) ?? GRAPH_AUDIENCE)
-      .setIssuedAt(now - 10)
+      .setIssuedAt((claims.iat as number) ?? now - 10)
       .setNotBefore((claims.nbf as number) ?? now - 10)
       .setExpirationTime((claims.exp as number) ?? now + 600)
       .sign(key);
@@ -47,6 +47,11 @@ describe('authentication, permissions and tenants', () => {
     unauthenticated(await t.call({ method: 'GET', url: CERTS, token: await sign({ aud: 'api://someone-else' }) }), /audience 'api:\/\/someone-else' is not accepted/);
     unauthenticated(await t.call({ method: 'GET', url: CERTS, token: await sign({}, { key: 'other' }) }), /signature is invalid/);
     unauthenticated(await t.call({ method: 'GET', url: CERTS, token: await sign({ tid: 'nope' }) }), /'tid'/);
+    // 36 characters of hyphens and hex digits are not a GUID: such a tid would open a pseudo-tenant.
+    unauthenticated(await t.call({ method: 'GET', url: CERTS, token: await sign({ tid: '-'.repeat(36) }) }), /'tid' \(tenant id\) claim: it must be a GUID/);
+    unauthenticated(await t.call({ method: 'GET', url: CERTS, token: await sign({ tid: 'aaaaaaaa-aaaa-aaaa-aaaaaaaaaaaaaaaaaaaa' }) }), /must be a GUID/);
+    unauthenticated(await t.call({ method: 'GET', url: CERTS, token: await sign({ iat: now + 3600 }) }), /issued in the future \(iat /);
+    assert.equal((await t.call({ method: 'GET', url: CERTS, token: await sign({ iat: now + 30 }) })).statusCode, 200, 'within the 60 s skew');
     const [h, p] = (await sign({})).split('.');
     unauthenticated(await t.call({ method: 'GET', url: CERTS, token: `${h}.${p}.` }), /signature|well-formed/);
   });
@@ -77,6 +82,21 @@ describe('authentication, permissions and tenants', () => {
     const created = await createCertificate(t, {}, delegated);
     const read = (await t.call({ method: 'GET', url: `${CERTS}/${created.id}`, token: delegated })).json();
     assert.equal(read.encryptedPfxPassword, null, 'a delegated scope does not grant export');
+    // Entra ID puts the app roles assigned to a user into that user's delegated tokens: such a token still
+    // gets no secrets, whether it says it is delegated by scp or by idtyp.
+    const userWithRole = await sign({ scp: 'DeviceManagementConfiguration.ReadWrite.All', roles: ['UserPfxCertificate.Export.All'], upn: 'admin@contoso.com' });
+    for (const token of [userWithRole, await sign({ idtyp: 'user', scp: 'DeviceManagementConfiguration.Read.All', roles: ['UserPfxCertificate.Export.All', 'DeviceManagementConfiguration.ReadWrite.All'] })]) {
+      const one = await t.call({ method: 'GET', url: `${CERTS}/${created.id}`, token });
+      assert.equal(one.statusCode, 200, one.body);
+      assert.equal(one.json().encryptedPfxPassword, null);
+      assert.equal(one.json().encryptedPfxBlob, null);
+      const listed = (await t.call({ method: 'GET', url: `${CERTS}?$select=id,encryptedPfxPassword`, token })).json().value;
+      assert.ok(listed.length > 0 && listed.every((c: { encryptedPfxPassword: unknown }) => c.encryptedPfxPassword === null));
+    }
+    // idtyp=user with roles but no scp is a user's token holding no delegated permission at all.
+    graphError(await t.call({ method: 'GET', url: CERTS, token: await sign({ idtyp: 'user', roles: ['DeviceManagementConfiguration.ReadWrite.All'] }) }), 403, 'Forbidden', /delegated permissions \(scp\)/);
+    const app = await t.token({ roles: ['DeviceManagementConfiguration.Read.All', 'UserPfxCertificate.Export.All'] });
+    assert.notEqual((await t.call({ method: 'GET', url: `${CERTS}/${created.id}`, token: app })).json().encryptedPfxPassword, null, 'the application role does export');
     const roles = await t.token({ roles: ['DeviceManagementConfiguration.ReadWrite.All'] });
     graphError(await t.call({ method: 'GET', url: CERTS, token: await t.token({ scopes: ['User.Read.All'] }) }), 403, 'Forbidden', /delegated permissions/);
     assert.equal((await t.call({ method: 'GET', url: CERTS, token: roles })).statusCode, 200);
