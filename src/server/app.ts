@@ -2,13 +2,15 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type onResponseHookHandler } from 'fastify';
 import type { Principal, TokenVerifier } from '../graph/auth.js';
 import { registerBodyParsing } from '../graph/body-parsing.js';
-import { errorBody, GraphError } from '../graph/errors.js';
+import { GraphError } from '../graph/errors.js';
+import { sendError, setGraphHeaders } from '../graph/error-reply.js';
 import { registerApi } from '../graph/api.js';
 import { registerPublicRoutes } from '../graph/public-routes.js';
 import { API_VERSIONS } from '../graph/versions.js';
 import type { Throttle } from '../graph/throttle.js';
 import type { Metrics } from './metrics.js';
 import { requestLogging } from './request-logging.js';
+import { clientError, frameworkError, HEADERS_TIMEOUT_MS, unmetExpectation } from './edge-errors.js';
 import type { DevIdentity } from './dev-identity.js';
 import type { ServeConfig } from './config.js';
 import type { SecretBox } from '../service/secret-box.js';
@@ -36,16 +38,37 @@ export interface AppDeps {
 }
 
 
+/** The longest key a path segment may carry; longer ones are refused before routing (edge-errors.ts). */
+const MAX_KEY_LENGTH = 1024;
+
+/**
+ * Bounds on slow clients (a body trickling in a byte at a time would otherwise hold its connection forever).
+ * Node checks them on an interval, 30 s by default, which would let a request overrun its bound by that much.
+ */
+function slowClientBounds(requestTimeoutMs: number) {
+  return {
+    requestTimeout: requestTimeoutMs,
+    headersTimeout: Math.min(requestTimeoutMs, HEADERS_TIMEOUT_MS),
+    connectionsCheckingInterval: Math.min(1000, Math.max(25, Math.floor(requestTimeoutMs / 4))),
+  };
+}
+
 /** Builds the configured server without listening: tests inject into it, server/listen.ts listens. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const timeouts = slowClientBounds(deps.config.requestTimeoutMs);
   const app = Fastify({
     logger: deps.logger ?? false,
     // With no logger, Fastify's own shortcut (no child at all) is already the cheapest.
     ...(deps.logger ? requestLogging() : {}),
-    https: deps.https ?? null,
+    // Fastify hands `https` (or, without it, `http`) to Node's createServer.
+    ...(deps.https ? { https: { ...deps.https, ...timeouts } } : { https: null, http: timeouts }),
+    requestTimeout: deps.config.requestTimeoutMs,
     bodyLimit: deps.config.bodyLimitBytes,
-    // Graph's paths are case-insensitive (`deviceManagement` = `devicemanagement`).
-    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },
+    // Graph's paths are case-insensitive (`deviceManagement` = `devicemanagement`). Keys are at most ~80
+    // characters and a userPrincipalName 113; Fastify's default of 100 would cut a long UPN with a 414.
+    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: MAX_KEY_LENGTH },
+    frameworkErrors: frameworkError(MAX_KEY_LENGTH),
+    clientErrorHandler: clientError(deps.config.requestTimeoutMs),
     genReqId: () => randomUUID(),
     // The request-id is always fresh (CONTRACT §3); a client's own id travels as client-request-id.
     requestIdHeader: false,
@@ -54,10 +77,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     forceCloseConnections: 'idle',
   }) as unknown as FastifyInstance;
 
+  app.server.on('checkExpectation', unmetExpectation);
   app.decorateRequest('principal', null as unknown as Principal);
   // Callback-style hooks: they run on every request, and an async hook costs a promise and a microtask each.
   app.addHook('onRequest', (request, reply, done) => {
-    reply.header('request-id', request.id).header('client-request-id', clientRequestId(request)).header('odata-version', '4.0');
+    setGraphHeaders(request, reply);
     done();
   });
   // Request metrics: each route gets an onResponse hook that knows its own path, because reading it back from
@@ -76,6 +100,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setErrorHandler((err, request, reply) => sendError(request, reply, toGraphError(err, request)));
   app.setNotFoundHandler((request, reply) => {
     reply.raw.once('finish', () => deps.metrics.observe('unmatched', request.method, reply.statusCode, reply.elapsedTime));
+    const unclosed = UNCLOSED_KEY.exec(request.url.split('?')[0]);
+    if (unclosed) {
+      return sendError(request, reply, GraphError.badRequest(
+        `The key after '${unclosed[1]}(' is not closed: write ${unclosed[1]}('{key}') or ${unclosed[1]}/{key}.`));
+    }
     return sendError(request, reply, GraphError.notFound(
       `Resource not found for the segment '${lastSegment(request.url)}'; no such path in this API.`));
   });
@@ -85,18 +114,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await app.register(async (scope) => registerApi(scope, deps), { prefix: `/${version}` });
   }
   return app;
-}
-
-export function sendError(request: FastifyRequest, reply: FastifyReply, err: GraphError): FastifyReply {
-  return reply.code(err.statusCode)
-    .headers(err.headers)
-    .header('content-type', 'application/json')
-    .send(JSON.stringify(errorBody(err, request.id, clientRequestId(request))));
-}
-
-function clientRequestId(request: FastifyRequest): string {
-  const sent = request.headers['client-request-id'];
-  return typeof sent === 'string' && sent.length > 0 && sent.length <= 200 ? sent : request.id;
 }
 
 /** Fastify's own errors, by code (never by message), and everything else as a logged 500 that leaks nothing. */
@@ -114,6 +131,10 @@ function toGraphError(err: unknown, request: FastifyRequest): GraphError {
       return GraphError.badRequest('The request body is empty; expected a JSON object.');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return GraphError.badRequest('The request body does not match its Content-Length header.');
+    // The client went away, or was cut off by the request timeout, while its body was arriving: nobody is left
+    // to read an answer, and it is not a fault of the server's.
+    case 'ECONNRESET':
+      return GraphError.badRequest('The connection closed before the request body arrived in full.');
   }
   if (code.startsWith('Z_')) {
     return GraphError.badRequest(`The request body is not valid ${request.headers['content-encoding']} data.`);
@@ -121,6 +142,9 @@ function toGraphError(err: unknown, request: FastifyRequest): GraphError {
   request.log.error({ err }, 'unexpected error');
   return GraphError.internal();
 }
+
+/** An entity set followed by an OData key literal that never closes: `userPfxCertificates('abc`. */
+const UNCLOSED_KEY = /\/(userPfxCertificates|users|auditEvents)\((?![^/]*\))/i;
 
 /**
  * OData key syntax → path segment, before routing: `userPfxCertificates('k')`, `userPfxCertificates(k)` (the

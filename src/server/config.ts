@@ -21,6 +21,8 @@ export interface ServeConfig {
   /** Create unknown certificate owners on the fly (Graph has no such switch; `--no-auto-users` turns it off). */
   readonly autoUsers: boolean;
   readonly bodyLimitBytes: number;
+  /** How long a client may take to send a whole request; its headers must arrive within the first 10 s of it. */
+  readonly requestTimeoutMs: number;
   /** How long SIGTERM waits for in-flight requests before closing anyway. */
   readonly graceMs: number;
   readonly pgPoolSize: number;
@@ -46,6 +48,7 @@ const SERVE_OPTIONS = {
   'log-level': { type: 'string', default: 'info' },
   'no-auto-users': { type: 'boolean' },
   'body-limit': { type: 'string', default: String(1024 * 1024) },
+  'request-timeout-ms': { type: 'string', default: '30000' },
   'grace-ms': { type: 'string', default: '10000' },
   'pg-pool-size': { type: 'string', default: '10' },
   'pg-statement-timeout-ms': { type: 'string', default: '5000' },
@@ -85,6 +88,7 @@ export function parseServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     logLevel: oneOf(str('log-level')!, ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, '--log-level'),
     autoUsers: get('no-auto-users') !== true,
     bodyLimitBytes: integer(str('body-limit')!, '--body-limit', 1024, 64 * 1024 * 1024),
+    requestTimeoutMs: integer(str('request-timeout-ms')!, '--request-timeout-ms', 100, 600_000),
     graceMs: integer(str('grace-ms')!, '--grace-ms', 0, 600_000),
     pgPoolSize: integer(str('pg-pool-size')!, '--pg-pool-size', 1, 1000),
     pgStatementTimeoutMs: integer(str('pg-statement-timeout-ms')!, '--pg-statement-timeout-ms', 100, 600_000),
