@@ -51,5 +51,9 @@ export const decodeBody: preParsingHookHandler = (request, _reply, payload, done
   counted.receivedEncodedLength = 0;
   payload.on('data', (chunk: Buffer) => { counted.receivedEncodedLength += chunk.length; });
   payload.on('error', (err) => decoder.destroy(err));
+  // A body that is refused before it is read (an unsupported Content-Type) still flows into the decoder, and
+  // bytes that are not gzip make it emit an error nobody reads: unhandled, that would end the process. When the
+  // body is read, the parser's own listener reports the error as a 400.
+  decoder.on('error', () => {});
   done(null, payload.pipe(decoder));
 };

@@ -10,7 +10,7 @@ import { API_VERSIONS } from '../graph/versions.js';
 import type { Throttle } from '../graph/throttle.js';
 import type { Metrics } from './metrics.js';
 import { requestLogging } from './request-logging.js';
-import { clientError, frameworkError, HEADERS_TIMEOUT_MS, unmetExpectation } from './edge-errors.js';
+import { clientError, frameworkError, HEADERS_TIMEOUT_MS, refuseTunnel, unmetExpectation } from './edge-errors.js';
 import type { DevIdentity } from './dev-identity.js';
 import type { ServeConfig } from './config.js';
 import type { SecretBox } from '../service/secret-box.js';
@@ -78,6 +78,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }) as unknown as FastifyInstance;
 
   app.server.on('checkExpectation', unmetExpectation);
+  app.server.on('connect', refuseTunnel);
   app.decorateRequest('principal', null as unknown as Principal);
   // Callback-style hooks: they run on every request, and an async hook costs a promise and a microtask each.
   app.addHook('onRequest', (request, reply, done) => {

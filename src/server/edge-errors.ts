@@ -95,15 +95,16 @@ function clientErrorOf(err: Error & { code?: string; reason?: string }, requestT
   }
 }
 
-function rawErrorResponse(err: GraphError): string {
+function rawErrorResponse(err: GraphError, headers: IncomingMessage['headers'] = {}): string {
   const requestId = randomUUID();
-  const body = JSON.stringify(errorBody(err, requestId, requestId));
+  const correlationId = clientRequestId({ id: requestId, headers });
+  const body = JSON.stringify(errorBody(err, requestId, correlationId));
   return [
     `HTTP/1.1 ${err.statusCode} ${STATUS_TEXT[err.statusCode] ?? 'Bad Request'}`,
     'Content-Type: application/json',
     `Content-Length: ${Buffer.byteLength(body)}`,
     `request-id: ${requestId}`,
-    `client-request-id: ${requestId}`,
+    `client-request-id: ${correlationId.replace(/[^\x20-\x7e]/g, '')}`,
     'OData-Version: 4.0',
     'Connection: close',
     '',
@@ -112,8 +113,19 @@ function rawErrorResponse(err: GraphError): string {
 }
 
 const STATUS_TEXT: Readonly<Record<number, string>> = {
-  400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large',
+  400: 'Bad Request', 405: 'Method Not Allowed', 408: 'Request Timeout', 431: 'Request Header Fields Too Large',
 };
+
+/**
+ * Node's `connect`: a CONNECT request asks for a tunnel, which Node would answer by closing the connection.
+ * This API has no tunnels, so it refuses the method like any other it does not support.
+ */
+export function refuseTunnel(request: IncomingMessage, socket: Duplex): void {
+  const err = new GraphError(405, 'MethodNotAllowed', "The HTTP method 'CONNECT' is not allowed: this API does not open tunnels.");
+  socket.on('error', () => {});
+  if (socket.writable) socket.write(rawErrorResponse(err, request.headers));
+  (socket as Duplex & { destroySoon?: () => void }).destroySoon?.() ?? socket.destroy();
+}
 
 /**
  * Node's `checkExpectation`: an `Expect` header other than `100-continue`, which Node would answer with an empty
