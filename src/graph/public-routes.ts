@@ -44,6 +44,7 @@ export function registerPublicRoutes(app: FastifyInstance, deps: AppDeps): void 
 /**
  * Dev-mode identity provider: the client-credentials grant and the OpenID metadata a standard client library
  * discovers, shaped like Entra ID's (`/{tenant}/oauth2/v2.0/token`, `/{tenant}/v2.0/.well-known/openid-configuration`).
+ * MSAL and @azure/identity reach it with instance discovery off (`knownAuthorities`, `disableInstanceDiscovery`).
  */
 function registerDevOAuth(app: FastifyInstance, identity: DevIdentity, publicUrl: string | undefined): void {
   app.register(async (scope) => {
@@ -56,18 +57,31 @@ function registerDevOAuth(app: FastifyInstance, identity: DevIdentity, publicUrl
     scope.get('/:tenant/v2.0/.well-known/openid-configuration', async (request, reply) => {
       const tenant = tenantOf(request.params);
       if (!tenant) return oauthError(reply, 400, 'invalid_tenant', 'The tenant must be a GUID.');
-      const root = serviceRoot(request, publicUrl);
+      const base = `${serviceRoot(request, publicUrl)}/${tenant}`;
+      // MSAL (and so @azure/identity) refuses a document without all four endpoints; each one listed answers.
       return reply.send({
         issuer: devIssuer(tenant),
-        token_endpoint: `${root}/${tenant}/oauth2/v2.0/token`,
-        jwks_uri: `${root}/${tenant}/discovery/v2.0/keys`,
-        response_types_supported: ['token'],
+        authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
+        token_endpoint: `${base}/oauth2/v2.0/token`,
+        jwks_uri: `${base}/discovery/v2.0/keys`,
+        // Required by RFC 8414 and OpenID discovery; empty because the authorization endpoint grants nothing yet.
+        response_types_supported: [],
         grant_types_supported: ['client_credentials'],
         subject_types_supported: ['pairwise'],
         id_token_signing_alg_values_supported: ['RS256'],
         token_endpoint_auth_methods_supported: ['client_secret_post', 'client_secret_basic'],
+        // Omitted, OpenID discovery reads this as true.
+        request_uri_parameter_supported: false,
         tenant_region_scope: null,
       });
+    });
+
+    // Advertised so that discovery is complete; the interactive flows it serves do not exist yet, and with no
+    // registered redirect URIs an error must not be redirected (RFC 6749 §4.1.2.1): it is answered here.
+    scope.get('/:tenant/oauth2/v2.0/authorize', async (request, reply) => {
+      if (!tenantOf(request.params)) return oauthError(reply, 400, 'invalid_request', 'The tenant in the path must be a GUID.');
+      return oauthError(reply, 400, 'unsupported_response_type',
+        'The dev authority has no interactive sign-in yet: only the client-credentials grant, at the token endpoint, is available.');
     });
 
     scope.get('/:tenant/discovery/v2.0/keys', async (_request, reply) => reply.send({ keys: [identity.publicJwk] }));

@@ -139,4 +139,43 @@ describe('authentication, permissions and tenants', () => {
     assert.equal(jwks.keys[0].kid, t.identity.kid);
     assert.equal(jwks.keys[0].d, undefined, 'no private key material is published');
   });
+
+  test('the OpenID configuration has what MSAL requires, and each endpoint it lists answers', async () => {
+    const tenant = t.identity.tenantId;
+    const config = (await t.call({ method: 'GET', url: `/${tenant}/v2.0/.well-known/openid-configuration`, token: null })).json();
+    const path = (name: string) => new URL(config[name]).pathname;
+    assert.equal(config.issuer, devIssuer(tenant));
+    assert.equal(path('authorization_endpoint'), `/${tenant}/oauth2/v2.0/authorize`);
+    assert.equal(path('token_endpoint'), `/${tenant}/oauth2/v2.0/token`);
+    assert.equal(path('jwks_uri'), `/${tenant}/discovery/v2.0/keys`);
+    // Only what the endpoints do: the client-credentials grant, no response type at the authorization endpoint.
+    assert.deepEqual(config.grant_types_supported, ['client_credentials']);
+    assert.deepEqual(config.response_types_supported, []);
+    assert.deepEqual(config.token_endpoint_auth_methods_supported, ['client_secret_post', 'client_secret_basic']);
+    assert.equal(config.request_uri_parameter_supported, false);
+
+    // The authorization endpoint exists and says why it grants nothing, as JSON, without redirecting.
+    const authorize = await t.call({
+      method: 'GET', token: null,
+      url: `${path('authorization_endpoint')}?response_type=code&client_id=app&redirect_uri=http%3A%2F%2Flocalhost%2Fcb&scope=openid`,
+    });
+    assert.equal(authorize.statusCode, 400);
+    assert.equal(authorize.headers.location, undefined);
+    assert.equal(authorize.headers['cache-control'], 'no-store');
+    const { error, error_description: description } = authorize.json();
+    assert.equal(error, 'unsupported_response_type');
+    assert.match(description, /only the client-credentials grant/);
+    const badTenant = await t.call({ method: 'GET', url: '/contoso/oauth2/v2.0/authorize?response_type=code', token: null });
+    assert.equal(badTenant.statusCode, 400);
+    assert.equal(badTenant.json().error, 'invalid_request');
+    assert.match(badTenant.json().error_description, /tenant in the path must be a GUID/);
+
+    // The token endpoint refuses any other grant with the OAuth error for it.
+    const code = await t.call({
+      method: 'POST', url: path('token_endpoint'), token: null,
+      payload: 'grant_type=authorization_code&code=x', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    assert.equal(code.statusCode, 400);
+    assert.equal(code.json().error, 'unsupported_grant_type');
+  });
 });
