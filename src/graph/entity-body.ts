@@ -52,6 +52,15 @@ export interface BodyRead {
   readonly problems: string[];
 }
 
+/** Adds "is required" for each required property (see PropertyDef.required) a create body lacks and no other problem names. */
+export function requireProperties(entity: EntityDef, row: Row, problems: string[]): void {
+  for (const { name } of entity.properties.filter((p) => p.required)) {
+    if (row[name] === undefined && !problems.some((p) => p.includes(`'${name}'`))) {
+      problems.push(`property '${name}' is required`);
+    }
+  }
+}
+
 export function invalidBody(problems: readonly string[]): ValidationError {
   return new ValidationError(`Invalid request body: ${problems.join('; ')}.`);
 }
@@ -61,7 +70,7 @@ type ReadResult = { value: unknown } | { problem: string };
 function readValue(p: PropertyDef, value: unknown): ReadResult {
   const bad = (expected: string): ReadResult => ({ problem: `property '${p.name}' must be ${expected}, not ${describe(value)}` });
   if (value === null) {
-    return p.nullable ? { value: null } : { problem: `property '${p.name}' must not be null` };
+    return p.storedNullable ? { value: null } : { problem: `property '${p.name}' must not be null` };
   }
   switch (p.kind) {
     case 'string':

@@ -1,19 +1,23 @@
-import type { EntityDef, EnumDef, PropertyDef } from '../model/entity.js';
+import type { ComplexMemberDef, ComplexTypeDef, EntityDef, EnumDef, PropertyDef } from '../model/entity.js';
 import { auditEventEntity } from '../model/audit-event.js';
 import { certificateEntity, intendedPurposeEnum, paddingSchemeEnum } from '../model/certificate.js';
 import { userEntity } from '../model/user.js';
 
-/** CSDL for `$metadata`, derived from the property tables: the entity types, enums and sets this API serves. */
+/**
+ * CSDL for `$metadata`, derived from the property tables: the entity types, enums, complex types and sets this API
+ * serves, with Graph's beta names, types and nullability (test/graph/metadata-csdl.test.ts holds it to Microsoft's).
+ */
 export function metadataXml(): string {
+  const entities = [certificateEntity, userEntity, auditEventEntity];
   const enums = [intendedPurposeEnum, paddingSchemeEnum].map(enumXml).join('\n');
-  const types = [certificateEntity, userEntity, auditEventEntity].map(entityXml).join('\n');
+  const complexTypes = complexTypesOf(entities).map(complexTypeXml).join('\n');
+  const types = entities.map(entityXml).join('\n');
   return `<?xml version="1.0" encoding="utf-8"?>
 <edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx">
   <edmx:DataServices>
     <Schema Namespace="microsoft.graph" xmlns="http://docs.oasis-open.org/odata/ns/edm">
 ${enums}
-    <ComplexType Name="auditActor" OpenType="true"/>
-    <ComplexType Name="auditResource" OpenType="true"/>
+${complexTypes}
     <EntityType Name="entity" Abstract="true">
       <Key><PropertyRef Name="id"/></Key>
       <Property Name="id" Type="Edm.String" Nullable="false"/>
@@ -38,13 +42,34 @@ function enumXml(def: EnumDef): string {
   return `    <EnumType Name="${def.name}">\n${members}\n    </EnumType>`;
 }
 
+/** Every complex type the entities' properties reach, directly or through another complex type, each once. */
+function complexTypesOf(entities: readonly EntityDef[]): ComplexTypeDef[] {
+  const found = new Set<ComplexTypeDef>();
+  const visit = (type: ComplexTypeDef): void => {
+    if (found.has(type)) return;
+    found.add(type);
+    for (const member of type.properties) if (member.type !== 'string') visit(member.type);
+  };
+  for (const p of entities.flatMap((e) => e.properties)) if (p.complexType) visit(p.complexType);
+  return [...found];
+}
+
+function complexTypeXml(type: ComplexTypeDef): string {
+  const props = type.properties.map((m) => `      <Property Name="${m.name}" Type="${memberType(m)}"/>`).join('\n');
+  return `    <ComplexType Name="${type.name}">\n${props}\n    </ComplexType>`;
+}
+
+function memberType(m: ComplexMemberDef): string {
+  return collectionOf(m.type === 'string' ? 'Edm.String' : `microsoft.graph.${m.type.name}`, m.collection);
+}
+
 function entityXml(entity: EntityDef): string {
   const props = entity.properties.filter((p) => p.name !== 'id').map(propertyXml).join('\n');
   return `    <EntityType Name="${entity.typeName}" BaseType="microsoft.graph.entity">\n${props}\n    </EntityType>`;
 }
 
 function propertyXml(p: PropertyDef): string {
-  const nullable = p.nullable || p.secret ? '' : ' Nullable="false"';
+  const nullable = p.declaredNullable ? '' : ' Nullable="false"';
   return `      <Property Name="${p.name}" Type="${edmType(p)}"${nullable}/>`;
 }
 
@@ -56,7 +81,11 @@ function edmType(p: PropertyDef): string {
     case 'boolean': return 'Edm.Boolean';
     case 'guid': return 'Edm.Guid';
     case 'int32': return 'Edm.Int32';
-    case 'complex': return p.name === 'actor' ? 'microsoft.graph.auditActor' : 'Collection(microsoft.graph.auditResource)';
+    case 'complex': return collectionOf(`microsoft.graph.${p.complexType!.name}`, p.collection);
     default: return 'Edm.String';
   }
+}
+
+function collectionOf(type: string, collection: boolean | undefined): string {
+  return collection ? `Collection(${type})` : type;
 }

@@ -23,7 +23,10 @@ export const paddingSchemeEnum: EnumDef = {
   ],
 };
 
-/** microsoft.graph.userPFXCertificate — https://learn.microsoft.com/graph/api/resources/intune-raimportcerts-userpfxcertificate */
+/**
+ * microsoft.graph.userPFXCertificate — https://learn.microsoft.com/graph/api/resources/intune-raimportcerts-userpfxcertificate
+ * Graph declares the enums and dates non-nullable and the strings nullable, even those a create must carry.
+ */
 export const certificateEntity = entity({
   typeName: 'userPFXCertificate',
   odataType: '#microsoft.graph.userPFXCertificate',
@@ -31,17 +34,17 @@ export const certificateEntity = entity({
   sequenceColumn: 'seq',
   properties: [
     property({ name: 'id', kind: 'string', column: 'id', serverSet: true }),
-    property({ name: 'thumbprint', kind: 'string', column: 'thumbprint', caseInsensitive: true }),
-    property({ name: 'intendedPurpose', kind: 'enum', enumDef: intendedPurposeEnum, column: 'intended_purpose' }),
-    property({ name: 'userPrincipalName', kind: 'string', column: 'user_principal_name', filterColumn: 'upn_lower', caseInsensitive: true }),
-    property({ name: 'startDateTime', kind: 'dateTimeOffset', column: 'start_date_time' }),
-    property({ name: 'expirationDateTime', kind: 'dateTimeOffset', column: 'expiration_date_time' }),
-    property({ name: 'providerName', kind: 'string', column: 'provider_name' }),
-    property({ name: 'keyName', kind: 'string', column: 'key_name' }),
-    property({ name: 'paddingScheme', kind: 'enum', enumDef: paddingSchemeEnum, column: 'padding_scheme' }),
-    property({ name: 'encryptedPfxBlob', kind: 'binary', column: 'encrypted_pfx_blob', secret: true }),
-    property({ name: 'encryptedPfxPassword', kind: 'string', column: 'encrypted_pfx_password', secret: true }),
-    property({ name: 'createdDateTime', kind: 'dateTimeOffset', column: 'created_date_time', serverSet: true }),
-    property({ name: 'lastModifiedDateTime', kind: 'dateTimeOffset', column: 'last_modified_date_time', serverSet: true }),
+    property({ name: 'thumbprint', kind: 'string', column: 'thumbprint', caseInsensitive: true, required: true }),
+    property({ name: 'intendedPurpose', kind: 'enum', enumDef: intendedPurposeEnum, column: 'intended_purpose', declaredNullable: false }),
+    property({ name: 'userPrincipalName', kind: 'string', column: 'user_principal_name', filterColumn: 'upn_lower', caseInsensitive: true, required: true }),
+    property({ name: 'startDateTime', kind: 'dateTimeOffset', column: 'start_date_time', required: true, declaredNullable: false }),
+    property({ name: 'expirationDateTime', kind: 'dateTimeOffset', column: 'expiration_date_time', required: true, declaredNullable: false }),
+    property({ name: 'providerName', kind: 'string', column: 'provider_name', required: true }),
+    property({ name: 'keyName', kind: 'string', column: 'key_name', required: true }),
+    property({ name: 'paddingScheme', kind: 'enum', enumDef: paddingSchemeEnum, column: 'padding_scheme', declaredNullable: false }),
+    property({ name: 'encryptedPfxBlob', kind: 'binary', column: 'encrypted_pfx_blob', secret: true, required: true }),
+    property({ name: 'encryptedPfxPassword', kind: 'string', column: 'encrypted_pfx_password', secret: true, required: true }),
+    property({ name: 'createdDateTime', kind: 'dateTimeOffset', column: 'created_date_time', serverSet: true, declaredNullable: false }),
+    property({ name: 'lastModifiedDateTime', kind: 'dateTimeOffset', column: 'last_modified_date_time', serverSet: true, declaredNullable: false }),
   ],
 });

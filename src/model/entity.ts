@@ -16,11 +16,31 @@ export interface EnumDef {
   readonly members: readonly EnumMember[];
 }
 
+/**
+ * A complex type as Graph declares it (`auditActor`…). pfxstore keeps complex values as JSON text, so this only
+ * says what `$metadata` declares; every member is nullable, as all of Graph's members of these types are.
+ */
+export interface ComplexTypeDef {
+  /** OData name without namespace, e.g. `auditActor`. */
+  readonly name: string;
+  readonly properties: readonly ComplexMemberDef[];
+}
+
+export interface ComplexMemberDef {
+  readonly name: string;
+  /** `string`, or another complex type. */
+  readonly type: 'string' | ComplexTypeDef;
+  readonly collection?: boolean;
+}
+
 export interface PropertyDef {
   /** The JSON / OData name. */
   readonly name: string;
   readonly kind: EdmKind;
   readonly enumDef?: EnumDef;
+  /** For kind `complex`: the value's type, and whether the value is a collection of it. */
+  readonly complexType?: ComplexTypeDef;
+  readonly collection?: boolean;
   /** SQL column holding the value as returned to clients. */
   readonly column: string;
   /**
@@ -28,7 +48,20 @@ export interface PropertyDef {
    * index answers `tolower(p) eq '…'` and plain `p eq '…'` alike (literals are lower-cased before binding).
    */
   readonly filterColumn: string;
-  readonly nullable: boolean;
+  /**
+   * The stored value may be null: a body may send null, the column is NULL-able, and `$filter`, `$orderby` and
+   * skiptokens treat null as a value. Not what `$metadata` declares (declaredNullable), nor whether a create must
+   * carry the property (required).
+   */
+  readonly storedNullable: boolean;
+  /**
+   * CSDL `Nullable` as Microsoft's beta schema declares it: Graph declares most properties nullable, including ones
+   * a create must carry, and pfxstore's `$metadata` says what Graph says. Must be true where a response can hold
+   * null (storedNullable, secret).
+   */
+  readonly declaredNullable: boolean;
+  /** A create without it is a 400 (CONTRACT §4.2): a validation rule, not a CSDL fact. */
+  readonly required: boolean;
   /** May appear in `$filter` and `$orderby`. Secret properties never are. */
   readonly filterable: boolean;
   readonly secret: boolean;
@@ -53,10 +86,15 @@ export interface EntityDef {
 
 type PropertyInit = Partial<PropertyDef> & Pick<PropertyDef, 'name' | 'kind' | 'column'>;
 
-/** Fills the defaults of a property row: filterable, not secret, not nullable, filterColumn = column. */
+/**
+ * Fills the defaults of a property row: filterable, not secret, never null in storage, declared nullable (as
+ * most of Graph's properties are), not required on create, filterColumn = column.
+ */
 export function property(init: PropertyInit): PropertyDef {
   return {
-    nullable: false,
+    storedNullable: false,
+    declaredNullable: true,
+    required: false,
     filterable: !init.secret,
     secret: false,
     caseInsensitive: false,

@@ -55,7 +55,7 @@ function fingerprint(query: TokenQuery): string {
 }
 
 function fitsProperty(value: unknown, property: PropertyDef): boolean {
-  if (value === null) return property.nullable;
+  if (value === null) return property.storedNullable;
   switch (property.kind) {
     case 'boolean': return typeof value === 'boolean';
     case 'enum':

@@ -1,12 +1,8 @@
 import { certificateEntity, intendedPurposeEnum, paddingSchemeEnum } from '../model/certificate.js';
-import { decodeBase64, invalidBody, readEntityBody } from '../graph/entity-body.js';
+import { decodeBase64, invalidBody, readEntityBody, requireProperties } from '../graph/entity-body.js';
 import type { Row } from '../store/store.js';
 import { isPkcs12Structure } from '../pfx/pkcs12.js';
 import { checkUpn, normaliseThumbprint } from './keys.js';
-
-/** CONTRACT §4.2: what a create must carry. */
-const REQUIRED = ['thumbprint', 'userPrincipalName', 'startDateTime', 'expirationDateTime', 'providerName', 'keyName',
-  'encryptedPfxBlob', 'encryptedPfxPassword'] as const;
 
 /** CONTRACT §4.5: what a PATCH may change; thumbprint and userPrincipalName only to their stored values. */
 const PATCHABLE = new Set(['intendedPurpose', 'paddingScheme', 'providerName', 'keyName', 'encryptedPfxBlob',
@@ -23,11 +19,7 @@ const DEFAULTS: Row = {
 /** Reads and checks a create body; returns the row in stored form (secrets still plain) or throws one 400. */
 export function checkCertificateCreate(body: unknown): Row {
   const { row, problems } = readEntityBody(certificateEntity, body);
-  for (const name of REQUIRED) {
-    if (row[name] === undefined && !problems.some((p) => p.includes(`'${name}'`))) {
-      problems.push(`property '${name}' is required`);
-    }
-  }
+  requireProperties(certificateEntity, row, problems); // CONTRACT §4.2: the properties marked required
   checkValues(row, problems);
   if (problems.length > 0) throw invalidBody(problems);
   return { ...DEFAULTS, ...row };

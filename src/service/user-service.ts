@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { invalidBody, readEntityBody } from '../graph/entity-body.js';
+import { invalidBody, readEntityBody, requireProperties } from '../graph/entity-body.js';
 import { nowStored } from '../model/datetime.js';
 import { ConflictError, NotFoundError, ValidationError } from '../model/errors.js';
 import { userEntity } from '../model/user.js';
@@ -40,9 +40,7 @@ export class UserService {
 
   async create(context: RequestContext, body: unknown): Promise<Row> {
     const { row, problems } = readEntityBody(userEntity, body);
-    if (row.userPrincipalName === undefined && !problems.some((p) => p.includes("'userPrincipalName'"))) {
-      problems.push("property 'userPrincipalName' is required");
-    }
+    requireProperties(userEntity, row, problems);
     checkUpn(row, problems);
     if (problems.length > 0) throw invalidBody(problems);
     try {

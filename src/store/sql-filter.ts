@@ -61,7 +61,7 @@ export function compileFilter(expr: BoundExpr, dialect: SqlDialect, params: unkn
       if (e.op !== 'eq' && e.op !== 'ne') throw new Error(`null cannot be compared with ${e.op}`);
       return `${value(nullSide)} ${e.op === 'eq' ? 'IS NULL' : 'IS NOT NULL'}`;
     }
-    const nullableColumn = [e.left, e.right].find((v) => v.kind === 'column' && v.property.nullable);
+    const nullableColumn = [e.left, e.right].find((v) => v.kind === 'column' && v.property.storedNullable);
     const guard = e.op === 'ne' && nullableColumn ? `${value(nullableColumn)} IS NULL OR ` : '';
     const sql = `${value(e.left)} ${SQL_OPERATORS[e.op]} ${value(e.right)}`;
     return guard ? `(${guard}${sql})` : sql;
@@ -134,7 +134,7 @@ interface SortKey {
 
 function sortKeys(query: ListQuery, entity: EntityDef): SortKey[] {
   return [
-    ...query.orderBy.map((k) => ({ column: ident(k.property.filterColumn), direction: k.direction, nullable: k.property.nullable })),
+    ...query.orderBy.map((k) => ({ column: ident(k.property.filterColumn), direction: k.direction, nullable: k.property.storedNullable })),
     { column: ident(entity.sequenceColumn), direction: 'asc' as const, nullable: false },
   ];
 }

@@ -245,7 +245,7 @@ export function createTable(entity: EntityDef, dialect: SqlDialect): string {
   };
   const columns = [
     `${entity.sequenceColumn} ${dialect.name === 'sqlite' ? 'INTEGER PRIMARY KEY' : 'INTEGER GENERATED ALWAYS AS IDENTITY PRIMARY KEY'}`,
-    ...entity.properties.map((p) => `${p.column} ${sqlType(p)}${p.nullable ? '' : ' NOT NULL'}`),
+    ...entity.properties.map((p) => `${p.column} ${sqlType(p)}${p.storedNullable ? '' : ' NOT NULL'}`),
     ...entity.properties.filter((p) => p.filterColumn !== p.column).map((p) => `${p.filterColumn} TEXT NOT NULL`),
   ];
   return `CREATE TABLE ${entity.table} (${columns.join(', ')})`;
