@@ -37,5 +37,5 @@ export async function registerApi(app: FastifyInstance, deps: AppDeps): Promise<
   registerCertificateRoutes(app, { service: certificates, publicUrl: config.publicUrl });
   registerUserRoutes(app, { service: users, publicUrl: config.publicUrl });
   registerAuditRoutes(app, { store, publicUrl: config.publicUrl });
-  registerBatchRoute(app);
+  registerBatchRoute(app, config.publicUrl);
 }

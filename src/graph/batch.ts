@@ -1,8 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { ValidationError } from '../model/errors.js';
+import { BATCH_ORIGIN_HEADER, batchOriginValue } from './batch-origin.js';
 import { describe } from './entity-body.js';
-import { sendJson, versionOf } from './odata-response.js';
+import { errorBody, GraphError } from './errors.js';
+import { sendJson, serviceRoot, versionOf } from './odata-response.js';
 import { resource } from './resource.js';
+import { API_VERSIONS } from './versions.js';
 
 /** Graph's JSON batching limit. */
 const MAX_REQUESTS = 20;
@@ -30,25 +34,69 @@ interface BatchResponse {
  * more than its requests could one by one. Requests run in dependency order; dependants of a failed request
  * answer 424.
  */
-export function registerBatchRoute(app: FastifyInstance): void {
+export function registerBatchRoute(app: FastifyInstance, publicUrl: string | undefined): void {
   resource(app, '/$batch', {
     POST: async (request, reply) => {
       const requests = readBatch(request.body);
-      const version = versionOf(request);
+      const outer: Outer = {
+        version: versionOf(request),
+        origin: serviceRoot(request, publicUrl),
+        authorization: request.headers.authorization,
+      };
       const results = new Map<string, BatchResponse>();
       for (const item of executionOrder(requests)) {
         const failed = item.dependsOn.find((dep) => (results.get(dep)?.status ?? 0) >= 400);
-        results.set(item.id, failed ? failedDependency(item.id, failed) : await run(app, version, item, request.headers.authorization));
+        results.set(item.id, failed ? failedDependency(item.id, failed) : await run(app, outer, item));
       }
       return sendJson(reply, 200, { responses: requests.map((r) => results.get(r.id)) });
     },
   });
 }
 
-async function run(app: FastifyInstance, version: string, item: BatchRequest, authorization: string | undefined): Promise<BatchResponse> {
-  const url = `/${version}/${item.url.replace(/^\/+/, '')}`;
-  const headers: Record<string, string> = { ...item.headers };
-  if (authorization) headers.authorization = authorization;
+/** What each request of a batch takes from the batch itself. */
+interface Outer {
+  readonly version: string;
+  /** scheme://host:port of the batch request, for the absolute URLs of its answers. */
+  readonly origin: string;
+  readonly authorization: string | undefined;
+}
+
+/** Where a request of the batch may go: the sets and documents of the batch's own API version. */
+const ROOTS = new Set(['users', 'devicemanagement', '$metadata', '']);
+
+/**
+ * The path of a request of the batch, under the batch's version. Graph takes URLs relative to the version
+ * (`/users`); the Graph JS client's BatchRequestContent sends them with it (`/beta/users`), which is accepted
+ * when it is the batch's own version.
+ */
+function subRequestPath(version: string, url: string): string {
+  const path = url.replace(/^\/+/, '');
+  const first = path.split(/[/?(]/, 1)[0];
+  const rest = first.toLowerCase() === version.toLowerCase() ? path.slice(first.length).replace(/^\/+/, '') : path;
+  const root = rest.split(/[/?(]/, 1)[0];
+  if (!ROOTS.has(root.toLowerCase())) {
+    const message = API_VERSIONS.some((v) => v.toLowerCase() === first.toLowerCase())
+      ? `The URL '${url}' names the API version '${first}', but this batch was sent to '/${version}/$batch': ` +
+        `requests of a batch run in the batch's version; send it relative to it, such as '/users'.`
+      : `The URL '${url}' does not start with a resource of this API ('${root}'): ` +
+        `use '/users…' or '/deviceManagement/…', relative to '/${version}'.`;
+    throw GraphError.badRequest(message);
+  }
+  return `/${version}/${rest}`;
+}
+
+async function run(app: FastifyInstance, outer: Outer, item: BatchRequest): Promise<BatchResponse> {
+  let url: string;
+  try {
+    url = subRequestPath(outer.version, item.url);
+  } catch (err) {
+    return errorResponse(item.id, err as GraphError);
+  }
+  // The request's own headers, less those the batch itself sets.
+  const headers: Record<string, string> = Object.fromEntries(Object.entries(item.headers)
+    .filter(([name]) => !OWN_HEADERS.has(name.toLowerCase())));
+  if (outer.authorization) headers.authorization = outer.authorization;
+  headers[BATCH_ORIGIN_HEADER] = batchOriginValue(outer.origin);
   if (item.body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) {
     headers['content-type'] = 'application/json';
   }
@@ -72,13 +120,21 @@ async function run(app: FastifyInstance, version: string, item: BatchRequest, au
   return out;
 }
 
-function failedDependency(id: string, dependency: string): BatchResponse {
+/** Headers the batch sets on each of its requests: the batch's token, and the origin of its answers' URLs. */
+const OWN_HEADERS = new Set(['authorization', BATCH_ORIGIN_HEADER]);
+
+function errorResponse(id: string, err: GraphError): BatchResponse {
+  const requestId = randomUUID();
   return {
     id,
-    status: 424,
-    headers: { 'Content-Type': 'application/json' },
-    body: { error: { code: 'FailedDependency', message: `The request it depends on ('${dependency}') failed.` } },
+    status: err.statusCode,
+    headers: { 'Content-Type': 'application/json', 'request-id': requestId, 'client-request-id': requestId },
+    body: errorBody(err, requestId, requestId),
   };
+}
+
+function failedDependency(id: string, dependency: string): BatchResponse {
+  return errorResponse(id, new GraphError(424, 'FailedDependency', `The request it depends on ('${dependency}') failed.`));
 }
 
 function readBatch(body: unknown): BatchRequest[] {

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { EntityDef } from '../model/entity.js';
 import type { Row } from '../store/store.js';
+import { batchOrigin } from './batch-origin.js';
 import { entityDocument, type FormatOptions } from './entity-format.js';
 
 /** CONTRACT §3: the Content-Type of every JSON success body, as Graph writes it. */
@@ -23,10 +24,10 @@ export function sendEntity(request: FastifyRequest, reply: FastifyReply, status:
   return reply.code(status).header('content-type', ODATA_JSON).send(entityDocument(entity, row, options, contextUrl));
 }
 
-/** scheme://host[:port] as the client addressed us, or --public-url behind a proxy. */
+/** scheme://host[:port] as the client addressed us (the outer request's, inside `$batch`), or --public-url behind a proxy. */
 export function serviceRoot(request: FastifyRequest, publicUrl: string | undefined): string {
   if (publicUrl) return publicUrl;
-  return `${request.protocol}://${request.headers.host ?? request.hostname}`;
+  return batchOrigin(request.headers) ?? `${request.protocol}://${request.headers.host ?? request.hostname}`;
 }
 
 /** `scheme://host:port/{version}`: the base of every absolute URL in a response (@odata.context, nextLink, Location). */

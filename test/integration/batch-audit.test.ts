@@ -32,6 +32,41 @@ for (const factory of await storeFactories()) {
       assert.equal(byId['3'].body.value.length, 1);
       assert.equal(byId['3'].body.value[0].encryptedPfxBlob, null, 'secrets stay hidden inside a batch too');
       assert.equal(byId['4'].status, 424);
+      assert.equal(byId['4'].body.error.code, 'FailedDependency');
+      assert.match(byId['4'].body.error.message, /depends on \('2'\) failed/);
+      assert.equal(byId['4'].body.error.innerError['request-id'], byId['4'].headers['request-id']);
+    });
+
+    test("URLs that begin with the batch's own version are taken; another version or an unknown first segment is that request's 400, naming it", async () => {
+      await createCertificate(t, { userPrincipalName: 'versioned@contoso.com' });
+      const res = await batch([
+        { id: 'own', method: 'GET', url: "/beta/deviceManagement/userPfxCertificates?$filter=userPrincipalName eq 'versioned@contoso.com'" },
+        { id: 'case', method: 'GET', url: 'BETA/users/versioned@contoso.com' },
+        { id: 'other', method: 'GET', url: '/v1.0/deviceManagement/userPfxCertificates' },
+        { id: 'bogus', method: 'GET', url: '/bogus/deviceManagement/userPfxCertificates' },
+        { id: 'after', method: 'GET', url: '/users/versioned@contoso.com', dependsOn: ['other'] },
+      ]);
+      assert.equal(res.statusCode, 200, res.body);
+      const byId = Object.fromEntries(res.json().responses.map((r: any) => [r.id, r]));
+      assert.equal(byId.own.status, 200);
+      assert.equal(byId.own.body.value.length, 1);
+      assert.equal(byId.case.status, 200);
+      assert.equal(byId.case.body.userPrincipalName, 'versioned@contoso.com');
+      assert.equal(byId.other.status, 400);
+      assert.equal(byId.other.body.error.code, 'BadRequest');
+      assert.match(byId.other.body.error.message, /names the API version 'v1\.0', but this batch was sent to '\/beta\/\$batch'/);
+      assert.equal(byId.bogus.status, 400);
+      assert.match(byId.bogus.body.error.message, /does not start with a resource of this API \('bogus'\)/);
+      assert.equal(byId.after.status, 424);
+    });
+
+    test("a request's own headers cannot choose the origin of its answer's URLs", async () => {
+      const res = await batch([{ id: '1', method: 'GET', url: '/users?$top=1', headers: { 'X-Pfxstore-Batch-Origin': 'https://evil.example', Host: 'evil.example' } }]);
+      const answer = res.json().responses[0];
+      assert.equal(answer.status, 200);
+      assert.match(answer.body['@odata.context'], /^http:\/\/localhost:80\/beta\/\$metadata#users$/, 'inject has no socket: the outer request came to localhost:80');
+      const spoofed = await t.call({ method: 'GET', url: '/beta/users?$top=1', headers: { 'x-pfxstore-batch-origin': 'anything https://evil.example' } });
+      assert.doesNotMatch(spoofed.json()['@odata.context'], /evil/);
     });
 
     test('every request is authorised with the batch token', async () => {
