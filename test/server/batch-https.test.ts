@@ -53,7 +53,7 @@ describe('$batch over HTTPS', () => {
     assert.ok(!page.body.value.some((c: { id: string }) => rest.value.some((r) => r.id === c.id)), 'no row twice');
   });
 
-  test("the Graph JS client's BatchRequestContent (URLs with the version segment) runs against pfxstore", async () => {
+  test("the Graph JS client's BatchRequestContent (URLs with the version segment) runs against pfxstore", async (t) => {
     const client = Client.init({
       authProvider: (done) => done(null, token),
       baseUrl: `${server.url}/`,
