@@ -5,6 +5,15 @@ import { dirname, join } from 'node:path';
  * Small files kept in `--data`: created once (atomically, private), then read back on every start, so a
  * restart and the CLI (`pfxstore token`) see the same keys.
  */
+/**
+ * `--data` holds the signing key, the at-rest key and the database: made 0700 at start, and narrowed to that if
+ * it was made wider (by hand, or by an earlier version that let SQLite create it).
+ */
+export function preparePrivateDir(dataDir: string): void {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(dataDir, 0o700);
+}
+
 export function readOrCreate(dataDir: string, name: string, create: () => string): string {
   const path = join(dataDir, name);
   const existing = readIfExists(dataDir, name);

@@ -7,6 +7,7 @@ import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { buildApp } from './app.js';
 import type { ServeConfig } from './config.js';
+import { preparePrivateDir } from './data-dir.js';
 import { loadDevIdentity, type DevIdentity } from './dev-identity.js';
 import { loadDevTls, type TlsMaterial } from './dev-tls.js';
 import { Metrics } from './metrics.js';
@@ -25,6 +26,7 @@ export interface RunningServer {
  * (STYLE lesson 5). Used by `pfxstore serve` and by tests that need a real socket.
  */
 export async function startServer(config: ServeConfig): Promise<RunningServer> {
+  preparePrivateDir(config.dataDir);
   const devIdentity = config.auth === 'dev' ? await loadDevIdentity(config.dataDir) : undefined;
   const tls = config.http ? undefined : await tlsMaterial(config);
   const store = await openStore(config);

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { EntityDef } from '../model/entity.js';
 import { ConflictError, StoreUnavailableError } from '../model/errors.js';
@@ -68,7 +68,7 @@ export class SqliteStore implements Store {
   private closed = false;
 
   constructor(options: SqliteStoreOptions) {
-    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+    if (options.path !== ':memory:') createPrivately(options.path);
     this.db = new Database(options.path);
     // One process owns the file (several instances share PostgreSQL instead). Exclusive locking keeps the WAL
     // index in process memory instead of a shared-memory file with a lock per read: a read by key costs
@@ -297,4 +297,17 @@ function translateError(err: unknown): unknown {
     return new StoreUnavailableError(`The database is unavailable (${code}).`);
   }
   return err;
+}
+
+/**
+ * The database holds the secrets (encrypted) and the audit trail: like the key files beside it, it is its
+ * owner's alone. SQLite creates its -wal and -journal files with the database file's mode, so the file is made
+ * 0600 before SQLite opens it; files an earlier version made world-readable are narrowed.
+ */
+function createPrivately(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  closeSync(openSync(path, 'a', 0o600));
+  for (const file of [path, `${path}-wal`, `${path}-shm`, `${path}-journal`]) {
+    if (existsSync(file)) chmodSync(file, 0o600);
+  }
 }
