@@ -62,13 +62,15 @@ export async function bulkRound(files: BenchFiles, manifest: string, count: numb
     const problems = summary.results.filter((r) => r.outcome !== 'imported').slice(0, 5)
       .map((r) => `row ${r.row} ${r.file}: ${r.outcome}${r.message ? ` — ${r.message}` : ''}`);
     const notImported = count - summary.imported;
-    return { concurrency, ms: run.ms, cliCpuMs: run.cpuMs, serverCpuMs, imported: summary.imported, failed: Math.max(summary.failed, notImported), retries: summary.retries, problems };
+    return {
+      concurrency, ms: run.ms, cliCpuMs: run.cpuMs, serverCpuMs,
+      imported: summary.imported, failed: Math.max(summary.failed, notImported), retries: summary.retries, problems,
+    };
   } finally {
     await server.stop();
     await rm(dataDir, { recursive: true, force: true });
   }
 }
-
 
 /** utime + stime of a process from /proc/PID/stat, in ms (USER_HZ is 100 on every Linux Node supports). */
 function processCpuMs(pid: number | undefined): number {

@@ -140,7 +140,7 @@ function checkDryRun(f: BenchFiles, files: readonly string[], code: number | nul
 
 async function bulk(f: BenchFiles): Promise<boolean> {
   console.log(`\n== Bulk import: ${BULK} files via --manifest into a local pfxstore over HTTPS (fresh data directory each round; ` +
-    `row i for its own user, so every row is a new record)`);
+    'row i for its own user, so every row is a new record)');
   const manifest = await writeManifest(f, BULK);
   const rounds: BulkRound[] = [];
   for (const concurrency of CONCURRENCY) {

@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { nowStored } from '../src/model/datetime.js';
-import { loadDevIdentity, mintDevToken } from '../src/server/dev-identity.js';
+import { loadDevIdentity, mintDevToken } from '../src/graph/dev-identity.js';
 import { SecretBox } from '../src/service/secret-box.js';
 import { PostgresStore } from '../src/store/postgres.js';
 import { makeTestPfx } from '../test/helpers/pfx-fixture.js';

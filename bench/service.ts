@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadDevIdentity, mintDevToken } from '../src/server/dev-identity.js';
+import { loadDevIdentity, mintDevToken } from '../src/graph/dev-identity.js';
 import { CertificateService } from '../src/service/certificate-service.js';
 import { SecretBox } from '../src/service/secret-box.js';
 import { UserService } from '../src/service/user-service.js';

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { commands } from './cli/commands.js';
-import { UsageError } from './cli/usage-error.js';
+import { UsageError } from './util/usage-error.js';
 
 /** Entry point: `pfxstore <command> [options]`. Exit 0 all done, 1 something failed, 2 usage error. */
 async function main(argv: readonly string[]): Promise<number> {
@@ -27,7 +27,7 @@ function usage(): string {
   return `Usage: pfxstore <command> [options]\n\nCommands:\n${lines.join('\n')}\n`;
 }
 
-main(process.argv.slice(2)).then((code) => {
+void main(process.argv.slice(2)).then((code) => {
   // serve keeps running; every other command ends here.
   if (code !== undefined && code >= 0) process.exitCode = code;
 });

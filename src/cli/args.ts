@@ -1,6 +1,6 @@
 /** Argument parsing shared by the client commands: node:util parseArgs, its errors turned into usage errors. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../util/usage-error.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../util/usage-error.js';
 import { GraphClient, type RetryEvent } from '../client/graph-client.js';
 
 export const DEFAULT_URL = 'https://127.0.0.1:8443/beta';
@@ -47,11 +47,11 @@ export async function connect(flags: ConnectionFlags, options: ConnectOptions = 
   if (token === undefined) {
     // Only read an existing dev identity: creating one here would sign tokens no server trusts.
     if (!existsSync(join(dataDir, 'signing-key.jwk.json'))) {
-      throw new UsageError(`no token: pass --token or set PFXSTORE_TOKEN, or point --data at the data directory ` +
+      throw new UsageError('no token: pass --token or set PFXSTORE_TOKEN, or point --data at the data directory ' +
         `of a pfxstore dev server (${dataDir} holds no dev signing key).`);
     }
     // Loaded only here: jose costs ~0.1 s of start-up that a command given a token need not pay.
-    const { DEFAULT_ROLES, loadDevIdentity, mintDevToken } = await import('../server/dev-identity.js');
+    const { DEFAULT_ROLES, loadDevIdentity, mintDevToken } = await import('../graph/dev-identity.js');
     const identity = await loadDevIdentity(dataDir);
     token = await mintDevToken(identity, { roles: [...DEFAULT_ROLES, ...(options.extraRoles ?? [])], ttlSeconds: 3600 });
   }

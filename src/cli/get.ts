@@ -3,7 +3,7 @@ import { parseCommandArgs, printedHelp } from './args.js';
 import { CONNECTION_OPTIONS, connect } from './client-connection.js';
 import type { Command } from './command.js';
 import { printJson } from './output.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../util/usage-error.js';
 
 const SUMMARY = 'show one certificate record';
 const USAGE = 'pfxstore get ID [--json] [--url U] [--token T] [--ca F] [--data DIR]';

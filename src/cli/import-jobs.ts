@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { intendedPurposeEnum } from '../model/certificate.js';
 import type { PasswordSource } from './passwords.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../util/usage-error.js';
 
 export interface ImportJob {
   readonly file: string;

@@ -11,7 +11,7 @@ import { type ImportResult, ImportReporter } from './import-report.js';
 import { uploadRecord } from './import-upload.js';
 import { PasswordReader, passwordSourceFromFlags } from './passwords.js';
 import { runPool } from './pool.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../util/usage-error.js';
 
 const SUMMARY = 'import PFX files (one, several, or a manifest CSV) for their users';
 const USAGE = 'pfxstore import FILE.pfx… --upn U --public-key F --provider-name P --key-name K ' +
@@ -144,12 +144,12 @@ function publicKeyFlag(path: string) {
   try {
     data = readFileSync(path);
   } catch (err) {
-    throw new Error(`--public-key ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    throw new Error(`--public-key ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`, { cause: err });
   }
   try {
     return readRsaPublicKey(data);
   } catch (err) {
-    if (err instanceof KeyError) throw new Error(`--public-key ${path}: ${err.message}`);
+    if (err instanceof KeyError) throw new Error(`--public-key ${path}: ${err.message}`, { cause: err });
     throw err;
   }
 }

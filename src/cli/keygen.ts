@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { generateRsaKeyPair, RSA_KEY_BITS, type RsaKeyBits } from '../pfx/index.js';
 import { parseCommandArgs, printedHelp } from './args.js';
 import type { Command } from './command.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../util/usage-error.js';
 
 const SUMMARY = 'make the RSA key pair that encrypts PFX passwords (NAME.key.pem, NAME.pub.pem)';
 const USAGE = 'pfxstore keygen --out NAME [--bits 2048|3072|4096]';

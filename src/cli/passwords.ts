@@ -4,7 +4,7 @@
  * in memory; nothing here prints it.
  */
 import { readFile } from 'node:fs/promises';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../util/usage-error.js';
 
 export type PasswordSource =
   | { readonly kind: 'env'; readonly name: string }
@@ -55,7 +55,7 @@ export class PasswordReader {
           return stripNewline(await readFile(source.path, 'utf8'));
         } catch (err) {
           const code = (err as NodeJS.ErrnoException).code;
-          throw new Error(`cannot read the password file ${source.path}: ${code === 'ENOENT' ? 'no such file' : code ?? (err as Error).message}`);
+          throw new Error(`cannot read the password file ${source.path}: ${code === 'ENOENT' ? 'no such file' : code ?? (err as Error).message}`, { cause: err });
         }
       case 'stdin':
         return stripNewline(await readStdin());

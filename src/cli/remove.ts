@@ -5,7 +5,7 @@ import { CONNECTION_OPTIONS, connect } from './client-connection.js';
 import type { Command } from './command.js';
 import { collect } from './output.js';
 import { runPool } from './pool.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../util/usage-error.js';
 
 const SUMMARY = 'delete certificates by ID, or all of a user (optionally one thumbprint)';
 const USAGE = 'pfxstore remove ID… | --upn U [--thumbprint T]  [--concurrency N] [--url U] [--token T] [--ca F] [--data DIR]';

@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { GUID } from '../model/guid.js';
-import { loadDevIdentity, mintDevToken } from '../server/dev-identity.js';
+import { loadDevIdentity, mintDevToken } from '../graph/dev-identity.js';
 import type { Command } from './command.js';
 import { parseDuration } from './duration.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../util/usage-error.js';
 
 export const tokenCommand: Command = {
   summary: 'print a dev-mode access token',

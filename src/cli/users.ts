@@ -4,7 +4,7 @@ import { integerFlag, parseCommandArgs, printedHelp } from './args.js';
 import { CONNECTION_OPTIONS, connect } from './client-connection.js';
 import type { Command } from './command.js';
 import { collect, printJson, printTable, shortDate } from './output.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../util/usage-error.js';
 
 const SUMMARY = 'add, list or remove the users certificates belong to';
 const USAGE = 'pfxstore users add UPN [--display-name N] [--mail M] [--disabled] | users list [--upn U] [--json] | ' +

@@ -14,7 +14,7 @@ import { CONNECTION_OPTIONS, connect } from './client-connection.js';
 import type { Command } from './command.js';
 import { EXPORT_ROLE } from '../graph/permissions.js';
 import { printJson } from './output.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../util/usage-error.js';
 
 const SUMMARY = 'check that the connector can decrypt and open a stored PFX (needs the export role)';
 const USAGE = 'pfxstore verify ID --private-key F [--json] [--url U] [--token T] [--ca F] [--data DIR]';
@@ -116,7 +116,7 @@ function readPrivateKey(path: string): KeyObject {
   try {
     data = readFileSync(path);
   } catch (err) {
-    throw new Error(`--private-key ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    throw new Error(`--private-key ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`, { cause: err });
   }
   const attempts = data.includes('-----BEGIN') ? [{ key: data, format: 'pem' as const }]
     : [{ key: data, format: 'der' as const, type: 'pkcs8' as const }, { key: data, format: 'der' as const, type: 'pkcs1' as const }];

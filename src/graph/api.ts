@@ -1,7 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { AppDeps } from '../server/app.js';
-import { CertificateService } from '../service/certificate-service.js';
-import { UserService } from '../service/user-service.js';
+import type { ApiDeps } from './api-deps.js';
 import { registerAuditRoutes } from './audit-events.js';
 import { registerBatchRoute } from './batch.js';
 import { registerCertificateRoutes } from './certificates.js';
@@ -12,8 +10,8 @@ import { registerUserRoutes } from './users.js';
  * One API version's routes, all behind bearer authentication (CONTRACT §2). `$metadata` and the service
  * document are public and live in public-routes.ts.
  */
-export async function registerApi(app: FastifyInstance, deps: AppDeps): Promise<void> {
-  const { store, config } = deps;
+export async function registerApi(app: FastifyInstance, deps: ApiDeps): Promise<void> {
+  const { publicUrl } = deps;
   const throttle = (request: FastifyRequest) => {
     const waitSeconds = deps.throttle?.take(request.principal.tenantId, request.method !== 'GET') ?? 0;
     return waitSeconds > 0 ? GraphError.tooManyRequests(waitSeconds) : undefined;
@@ -32,10 +30,8 @@ export async function registerApi(app: FastifyInstance, deps: AppDeps): Promise<
     }, done);
   });
 
-  const users = new UserService({ store, autoUsers: config.autoUsers });
-  const certificates = new CertificateService({ store, secrets: deps.secrets, users });
-  registerCertificateRoutes(app, { service: certificates, publicUrl: config.publicUrl });
-  registerUserRoutes(app, { service: users, publicUrl: config.publicUrl });
-  registerAuditRoutes(app, { store, publicUrl: config.publicUrl });
-  registerBatchRoute(app, config.publicUrl);
+  registerCertificateRoutes(app, { service: deps.certificates, publicUrl });
+  registerUserRoutes(app, { service: deps.users, publicUrl });
+  registerAuditRoutes(app, { service: deps.audit, publicUrl });
+  registerBatchRoute(app, publicUrl);
 }

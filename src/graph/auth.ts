@@ -2,23 +2,11 @@ import {
   createLocalJWKSet, createRemoteJWKSet, decodeJwt, errors as joseErrors, jwtVerify,
   type JWTPayload, type JWTVerifyGetKey,
 } from 'jose';
-import { devIssuer, GRAPH_APP_ID, GRAPH_AUDIENCE, type DevIdentity } from '../server/dev-identity.js';
+import { devIssuer, GRAPH_APP_ID, GRAPH_AUDIENCE, type DevIdentity } from './dev-identity.js';
+import type { Principal } from '../service/principal.js';
 import { GraphError } from './errors.js';
 import { GUID } from '../model/guid.js';
 import { LruMap } from '../util/lru-map.js';
-
-/** Who is calling, from a verified token. The tenant scopes every store call. */
-export interface Principal {
-  readonly tenantId: string;
-  readonly kind: 'application' | 'delegated';
-  /** Application permissions (`roles` claim). */
-  readonly roles: ReadonlySet<string>;
-  /** Delegated permissions (`scp` claim). */
-  readonly scopes: ReadonlySet<string>;
-  readonly appId?: string;
-  readonly userPrincipalName?: string;
-  readonly objectId?: string;
-}
 
 export interface TokenVerifier {
   /** Resolves the principal, or throws a 401 GraphError that says exactly what is wrong with the token. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { ValidationError } from '../model/errors.js';
 import { BATCH_ORIGIN_HEADER, batchOriginValue } from './batch-origin.js';
-import { describe } from './entity-body.js';
+import { describe } from '../service/entity-body.js';
 import { errorBody, GraphError } from './errors.js';
 import { sendJson, serviceRoot, versionOf } from './odata-response.js';
 import { resource } from './resource.js';
@@ -77,7 +77,7 @@ function subRequestPath(version: string, url: string): string {
   if (!ROOTS.has(root.toLowerCase())) {
     const message = API_VERSIONS.some((v) => v.toLowerCase() === first.toLowerCase())
       ? `The URL '${url}' names the API version '${first}', but this batch was sent to '/${version}/$batch': ` +
-        `requests of a batch run in the batch's version; send it relative to it, such as '/users'.`
+        'requests of a batch run in the batch\'s version; send it relative to it, such as \'/users\'.'
       : `The URL '${url}' does not start with a resource of this API ('${root}'): ` +
         `use '/users…' or '/deviceManagement/…', relative to '/${version}'.`;
     throw GraphError.badRequest(message);
@@ -186,4 +186,3 @@ function executionOrder(requests: readonly BatchRequest[]): BatchRequest[] {
   }
   return order;
 }
-

@@ -3,7 +3,7 @@ import { certificateEntity } from '../model/certificate.js';
 import { parseEntityQuery } from '../odata/query-options.js';
 import type { CertificateService, CertificateView } from '../service/certificate-service.js';
 import { canonicalCertificateKey } from '../service/keys.js';
-import { sendCount, sendList } from './collection.js';
+import { countFilterOf, listQueryOf, sendCount, sendList } from './collection.js';
 import { formatEntity, type FormatOptions } from './entity-format.js';
 import { GraphError } from './errors.js';
 import { apiBase, rawQuery, sendEntity } from './odata-response.js';
@@ -28,11 +28,9 @@ export function registerCertificateRoutes(app: FastifyInstance, options: { servi
   resource(app, `/${SET_PATH}`, {
     GET: async (request, reply) => {
       requirePermission(request.principal, 'readCertificates');
-      const withSecrets = canExport(request.principal);
-      return sendList(request, reply, { entity: certificateEntity, setPath: SET_PATH, publicUrl }, async (query) => {
-        const { page, views } = await service.list(context(request), query, withSecrets);
-        return { page, items: views.map((v) => present(v, query.select)) };
-      });
+      const query = listQueryOf(request, certificateEntity);
+      const { page, views } = await service.list(context(request), query, canExport(request.principal));
+      return sendList(request, reply, set, query, page, views.map((v) => present(v, query.select)));
     },
     POST: create,
   });
@@ -54,7 +52,7 @@ export function registerCertificateRoutes(app: FastifyInstance, options: { servi
   resource(app, `/${SET_PATH}/$count`, {
     GET: async (request, reply) => {
       requirePermission(request.principal, 'readCertificates');
-      return sendCount(request, reply, certificateEntity, (filter) => service.count(context(request), filter));
+      return sendCount(reply, await service.count(context(request), countFilterOf(request, certificateEntity)));
     },
   });
 

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { errorBody, GraphError } from './errors.js';
+import { errorBody, type GraphError } from './errors.js';
 
 /** The headers every answer carries (CONTRACT §3): a fresh request-id, the client's correlation id, OData 4.0. */
 export function setGraphHeaders(request: FastifyRequest, reply: FastifyReply): FastifyReply {

@@ -1,4 +1,4 @@
-import type { Principal } from './auth.js';
+import type { Principal } from '../service/principal.js';
 import { GraphError } from './errors.js';
 
 /** CONTRACT §2: which permissions allow which operation (any one of them will do). */

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
-import type { AppDeps } from '../server/app.js';
-import { devIssuer, mintDevToken, type DevIdentity } from '../server/dev-identity.js';
+import type { ApiDeps } from './api-deps.js';
+import { devIssuer, mintDevToken, type DevIdentity } from './dev-identity.js';
 import { StoreUnavailableError } from '../model/errors.js';
 import { GUID } from '../model/guid.js';
 import { decodeBody } from './body-parsing.js';
@@ -12,11 +12,11 @@ import { API_VERSIONS } from './versions.js';
 const TOKEN_TTL_S = 3600;
 
 /** Routes that need no token: probes, metrics, `$metadata`, the service document, and dev-mode OAuth. */
-export function registerPublicRoutes(app: FastifyInstance, deps: AppDeps): void {
+export function registerPublicRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.get('/healthz', async (_request, reply) => reply.header('content-type', 'text/plain').send('ok'));
   app.get('/readyz', async (request, reply) => {
     try {
-      await deps.store.ping();
+      await deps.ready();
       return reply.header('content-type', 'text/plain').send('ready');
     } catch (err) {
       if (!(err instanceof StoreUnavailableError)) request.log.error({ err }, 'readiness check failed');
@@ -24,21 +24,21 @@ export function registerPublicRoutes(app: FastifyInstance, deps: AppDeps): void 
     }
   });
   app.get('/metrics', async (_request, reply) =>
-    reply.header('content-type', 'text/plain; version=0.0.4; charset=utf-8').send(await deps.metrics.text()));
+    reply.header('content-type', 'text/plain; version=0.0.4; charset=utf-8').send(await deps.metricsText()));
 
   const metadata = metadataXml();
   for (const version of API_VERSIONS) {
     app.get(`/${version}/$metadata`, async (_request, reply) =>
       reply.header('content-type', 'application/xml;charset=utf-8').send(metadata));
     app.get(`/${version}`, async (request, reply) => sendJson(reply, 200, {
-      '@odata.context': `${serviceRoot(request, deps.config.publicUrl)}/${version}/$metadata`,
+      '@odata.context': `${serviceRoot(request, deps.publicUrl)}/${version}/$metadata`,
       value: [
         { name: 'users', kind: 'EntitySet', url: 'users' },
         { name: 'deviceManagement', kind: 'Singleton', url: 'deviceManagement' },
       ],
     }));
   }
-  if (deps.devIdentity) registerDevOAuth(app, deps.devIdentity, deps.config.publicUrl);
+  if (deps.devIdentity) registerDevOAuth(app, deps.devIdentity, deps.publicUrl);
 }
 
 /**
@@ -93,7 +93,7 @@ function registerDevOAuth(app: FastifyInstance, identity: DevIdentity, publicUrl
       const basic = basicCredentials(request.headers.authorization);
       const secret = form.client_secret ?? basic?.secret;
       if (form.grant_type !== 'client_credentials') {
-        return oauthError(reply, 400, 'unsupported_grant_type', "Only grant_type=client_credentials is supported.");
+        return oauthError(reply, 400, 'unsupported_grant_type', 'Only grant_type=client_credentials is supported.');
       }
       if (!secret || !sameSecret(secret, identity.clientSecret)) {
         return oauthError(reply, 401, 'invalid_client', "client_secret is wrong: use the dev client secret 'serve' printed (kept in --data/client-secret).");

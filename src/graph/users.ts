@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { userEntity } from '../model/user.js';
 import { parseEntityQuery } from '../odata/query-options.js';
 import type { UserService } from '../service/user-service.js';
-import { sendCount, sendList } from './collection.js';
+import { countFilterOf, listQueryOf, sendCount, sendList } from './collection.js';
 import { formatEntity } from './entity-format.js';
 import { apiBase, rawQuery, sendEntity } from './odata-response.js';
 import { requirePermission } from './permissions.js';
@@ -20,10 +20,9 @@ export function registerUserRoutes(app: FastifyInstance, options: { service: Use
   resource(app, '/users', {
     GET: async (request, reply) => {
       requirePermission(request.principal, 'readUsers');
-      return sendList(request, reply, { entity: userEntity, setPath: 'users', publicUrl }, async (query) => {
-        const page = await service.list(context(request), query);
-        return { page, items: page.rows.map((row) => formatEntity(userEntity, row, { select: query.select })) };
-      });
+      const query = listQueryOf(request, userEntity);
+      const page = await service.list(context(request), query);
+      return sendList(request, reply, set, query, page, page.rows.map((row) => formatEntity(userEntity, row, { select: query.select })));
     },
     POST: async (request, reply) => {
       requirePermission(request.principal, 'writeUsers');
@@ -35,7 +34,7 @@ export function registerUserRoutes(app: FastifyInstance, options: { service: Use
   resource(app, '/users/$count', {
     GET: async (request, reply) => {
       requirePermission(request.principal, 'readUsers');
-      return sendCount(request, reply, userEntity, (filter) => service.count(context(request), filter));
+      return sendCount(reply, await service.count(context(request), countFilterOf(request, userEntity)));
     },
   });
 

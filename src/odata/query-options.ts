@@ -125,7 +125,7 @@ function parseInteger(option: string, text: string, min: number, max: number): n
   const trimmed = text.trim();
   const value = /^\d{1,16}$/.test(trimmed) ? Number(trimmed) : NaN;
   if (!(value >= min && value <= max)) {
-    const range = max === Number.MAX_SAFE_INTEGER ? `a non-negative integer` : `an integer from ${min} to ${max}`;
+    const range = max === Number.MAX_SAFE_INTEGER ? 'a non-negative integer' : `an integer from ${min} to ${max}`;
     throw new ValidationError(`Invalid ${option}: expected ${range}, found '${truncate(text)}'.`);
   }
   return value;

@@ -70,12 +70,16 @@ function readDer(der: Buffer): KeyObject {
   if (der[0] === 0x30) {
     try {
       return new X509Certificate(der).publicKey;
-    } catch {}
+    } catch {
+      // not a certificate: try the key formats
+    }
     if (isDerPrivateKey(der)) throw new KeyError('not-rsa-public-key', 'this is a DER private key; give the public key instead');
     for (const type of ['spki', 'pkcs1'] as const) {
       try {
         return createPublicKey({ key: der, format: 'der', type });
-      } catch {}
+      } catch {
+        // not this format: try the next
+      }
     }
   }
   throw new KeyError('unsupported-key-format', `the key file is in an unknown format; ${ACCEPTED}`);
@@ -86,7 +90,9 @@ function isDerPrivateKey(der: Buffer): boolean {
     try {
       createPrivateKey({ key: der, format: 'der', type });
       return true;
-    } catch {}
+    } catch {
+      // not this format: try the next
+    }
   }
   return false;
 }

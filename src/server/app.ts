@@ -1,17 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type onResponseHookHandler } from 'fastify';
-import type { Principal, TokenVerifier } from '../graph/auth.js';
+import Fastify, { type FastifyInstance, type FastifyRequest, type onResponseHookHandler } from 'fastify';
+import type { TokenVerifier } from '../graph/auth.js';
+import type { Principal } from '../service/principal.js';
 import { registerBodyParsing } from '../graph/body-parsing.js';
 import { GraphError } from '../graph/errors.js';
 import { sendError, setGraphHeaders } from '../graph/error-reply.js';
 import { registerApi } from '../graph/api.js';
+import type { ApiDeps } from '../graph/api-deps.js';
+import { AuditService } from '../service/audit-service.js';
+import { CertificateService } from '../service/certificate-service.js';
+import { UserService } from '../service/user-service.js';
 import { registerPublicRoutes } from '../graph/public-routes.js';
 import { API_VERSIONS } from '../graph/versions.js';
 import type { Throttle } from '../graph/throttle.js';
 import type { Metrics } from './metrics.js';
 import { requestLogging } from './request-logging.js';
 import { clientError, frameworkError, HEADERS_TIMEOUT_MS, refuseTunnel, unmetExpectation } from './edge-errors.js';
-import type { DevIdentity } from './dev-identity.js';
+import type { DevIdentity } from '../graph/dev-identity.js';
 import type { ServeConfig } from './config.js';
 import type { SecretBox } from '../service/secret-box.js';
 import type { Store } from '../store/store.js';
@@ -36,7 +41,6 @@ export interface AppDeps {
   readonly logger?: boolean | Record<string, unknown>;
   readonly https?: { cert: string; key: string };
 }
-
 
 /** The longest key a path segment may carry; longer ones are refused before routing (edge-errors.ts). */
 const MAX_KEY_LENGTH = 1024;
@@ -110,11 +114,29 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       `Resource not found for the segment '${lastSegment(request.url)}'; no such path in this API.`));
   });
 
-  registerPublicRoutes(app, deps);
+  const api = apiDeps(deps);
+  registerPublicRoutes(app, api);
   for (const version of API_VERSIONS) {
-    await app.register(async (scope) => registerApi(scope, deps), { prefix: `/${version}` });
+    await app.register(async (scope) => registerApi(scope, api), { prefix: `/${version}` });
   }
   return app;
+}
+
+/** The services the routes call, made once for every API version, and what else the HTTP surface needs. */
+function apiDeps(deps: AppDeps): ApiDeps {
+  const { store, config } = deps;
+  const users = new UserService({ store, autoUsers: config.autoUsers });
+  return {
+    users,
+    certificates: new CertificateService({ store, secrets: deps.secrets, users }),
+    audit: new AuditService({ store }),
+    verifier: deps.verifier,
+    throttle: deps.throttle,
+    devIdentity: deps.devIdentity,
+    publicUrl: config.publicUrl,
+    ready: () => store.ping(),
+    metricsText: () => deps.metrics.text(),
+  };
 }
 
 /** Fastify's own errors, by code (never by message), and everything else as a logged 500 that leaks nothing. */

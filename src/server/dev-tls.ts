@@ -1,7 +1,7 @@
 import { webcrypto } from 'node:crypto';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
-import { readIfExists, readOrCreate } from './data-dir.js';
+import { readIfExists, readOrCreate } from '../util/data-dir.js';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 

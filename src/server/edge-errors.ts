@@ -67,8 +67,15 @@ export function clientError(requestTimeoutMs: number) {
     if (socket.writable && !inFlight?.headersSent) {
       socket.write(rawErrorResponse(clientErrorOf(err, requestTimeoutMs)));
     }
-    (socket as Duplex & { destroySoon?: () => void }).destroySoon?.() ?? socket.destroy();
+    closeAfterWrite(socket);
   };
+}
+
+/** Closes once the answer written is flushed: destroying at once could cut it off on a TLS socket. */
+function closeAfterWrite(socket: Duplex): void {
+  const net = socket as Duplex & { destroySoon?: () => void };
+  if (net.destroySoon) net.destroySoon();
+  else socket.destroy();
 }
 
 function clientErrorOf(err: Error & { code?: string; reason?: string }, requestTimeoutMs: number): GraphError {
@@ -124,7 +131,7 @@ export function refuseTunnel(request: IncomingMessage, socket: Duplex): void {
   const err = new GraphError(405, 'MethodNotAllowed', "The HTTP method 'CONNECT' is not allowed: this API does not open tunnels.");
   socket.on('error', () => {});
   if (socket.writable) socket.write(rawErrorResponse(err, request.headers));
-  (socket as Duplex & { destroySoon?: () => void }).destroySoon?.() ?? socket.destroy();
+  closeAfterWrite(socket);
 }
 
 /**

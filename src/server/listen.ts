@@ -7,8 +7,8 @@ import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { buildApp } from './app.js';
 import type { ServeConfig } from './config.js';
-import { preparePrivateDir } from './data-dir.js';
-import { loadDevIdentity, type DevIdentity } from './dev-identity.js';
+import { preparePrivateDir } from '../util/data-dir.js';
+import { loadDevIdentity, type DevIdentity } from '../graph/dev-identity.js';
 import { loadDevTls, type TlsMaterial } from './dev-tls.js';
 import { Metrics } from './metrics.js';
 

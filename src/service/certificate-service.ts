@@ -137,4 +137,3 @@ export class CertificateService {
 function notFound(id: string): NotFoundError {
   return new NotFoundError(`No userPfxCertificate with id '${id}' exists.`);
 }
-

@@ -1,4 +1,4 @@
-import type { Principal } from '../graph/auth.js';
+import type { Principal } from './principal.js';
 
 /** What a service call knows of the request that made it. */
 export interface RequestContext {

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes, randomFillSync } from 'node:crypto';
-import { readOrCreate } from '../server/data-dir.js';
+import { readOrCreate } from '../util/data-dir.js';
 
 const VERSION = 1;
 const IV_BYTES = 12;

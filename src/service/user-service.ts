@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { invalidBody, readEntityBody, requireProperties } from '../graph/entity-body.js';
+import { invalidBody, readEntityBody, requireProperties } from './entity-body.js';
 import { nowStored } from '../model/datetime.js';
 import { ConflictError, NotFoundError, ValidationError } from '../model/errors.js';
 import { userEntity } from '../model/user.js';

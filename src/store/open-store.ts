@@ -1,9 +1,17 @@
-import type { ServeConfig } from '../server/config.js';
 import { SqliteStore } from './sqlite.js';
 import type { Store } from './store.js';
 
+/** What `serve` says about the store: `--db` and the PostgreSQL settings. */
+export interface StoreConfig {
+  /** `sqlite:<path>` or `postgres://…`. */
+  readonly dbUrl: string;
+  readonly pgPoolSize: number;
+  readonly pgStatementTimeoutMs: number;
+  readonly pgConnectTimeoutMs: number;
+}
+
 /** The one place a store implementation is chosen, from `--db`. */
-export async function openStore(config: Pick<ServeConfig, 'dbUrl' | 'pgPoolSize' | 'pgStatementTimeoutMs' | 'pgConnectTimeoutMs'>): Promise<Store> {
+export async function openStore(config: StoreConfig): Promise<Store> {
   if (config.dbUrl.startsWith('sqlite:')) {
     return new SqliteStore({ path: config.dbUrl.slice('sqlite:'.length) });
   }

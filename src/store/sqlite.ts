@@ -81,7 +81,7 @@ export class SqliteStore implements Store {
       this.db.close();
       if ((err as { code?: string }).code === 'SQLITE_BUSY') {
         throw new Error(`The SQLite database ${options.path} is in use by another process: ` +
-          'pfxstore holds it exclusively; run several instances on PostgreSQL (--db postgres://…).');
+          'pfxstore holds it exclusively; run several instances on PostgreSQL (--db postgres://…).', { cause: err });
       }
       throw err;
     }

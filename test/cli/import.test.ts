@@ -6,7 +6,7 @@ import {
   type CliResult, type CliServer, EXPORT_ROLES, importFlags, type MadePfx, PfxFactory, runCli, startCliServer,
 } from './harness.js';
 
-const PASSWORD = `Tr0ub4dor & "3" $x`;
+const PASSWORD = 'Tr0ub4dor & "3" $x';
 
 describe('pfxstore import (against a real HTTPS pfxstore)', () => {
   let srv: CliServer;

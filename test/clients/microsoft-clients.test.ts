@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_ROLES, devIssuer, GRAPH_AUDIENCE } from '../../src/server/dev-identity.js';
+import { DEFAULT_ROLES, devIssuer, GRAPH_AUDIENCE } from '../../src/graph/dev-identity.js';
 import { listen, type ListeningServer } from '../helpers/server.js';
 import type { ClientReport } from './run-client.js';
 

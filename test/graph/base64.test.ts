@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { decodeBase64 } from '../../src/graph/entity-body.js';
+import { decodeBase64 } from '../../src/service/entity-body.js';
 
 describe('decodeBase64', () => {
   test('canonical base64 of any length decodes to the same bytes', () => {

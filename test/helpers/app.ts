@@ -5,7 +5,7 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import { devTokenVerifier } from '../../src/graph/auth.js';
 import { buildApp, type AppDeps } from '../../src/server/app.js';
 import { parseServeConfig, type ServeConfig } from '../../src/server/config.js';
-import { loadDevIdentity, mintDevToken, type DevIdentity, type MintOptions } from '../../src/server/dev-identity.js';
+import { loadDevIdentity, mintDevToken, type DevIdentity, type MintOptions } from '../../src/graph/dev-identity.js';
 import { Metrics } from '../../src/server/metrics.js';
 import { SecretBox } from '../../src/service/secret-box.js';
 import type { Throttle } from '../../src/graph/throttle.js';

@@ -30,6 +30,6 @@ export function spawnServer(args: string[], env: NodeJS.ProcessEnv = {}): Promis
       const match = /pfxstore listening on (\S+)/.exec(out);
       if (match) resolve({ process: child, url: match[1], stdout: () => out, exited });
     });
-    exited.then(({ code }) => reject(new Error(`serve exited (${code}) before listening: ${err}`)));
+    void exited.then(({ code }) => reject(new Error(`serve exited (${code}) before listening: ${err}`)));
   });
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseServeConfig } from '../../src/server/config.js';
-import { mintDevToken, type MintOptions } from '../../src/server/dev-identity.js';
+import { mintDevToken, type MintOptions } from '../../src/graph/dev-identity.js';
 import { startServer, type RunningServer } from '../../src/server/listen.js';
 
 export interface ListeningServer extends RunningServer {

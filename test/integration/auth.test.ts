@@ -5,7 +5,7 @@ import { SignJWT, importJWK } from 'jose';
 import { makeTestApp, type TestApp } from '../helpers/app.js';
 import { CERTS, certificateBody, createCertificate, graphError } from '../helpers/certificate-fixtures.js';
 import { sqliteFactory } from '../helpers/stores.js';
-import { devIssuer, GRAPH_AUDIENCE } from '../../src/server/dev-identity.js';
+import { devIssuer, GRAPH_AUDIENCE } from '../../src/graph/dev-identity.js';
 
 describe('authentication, permissions and tenants', () => {
   let t: TestApp;

@@ -60,7 +60,7 @@ for (const factory of await storeFactories()) {
         ["$filter=toupper(keyName) eq 'PFXENCRYPTIONKEY'", [0, 1, 3]],
         ["$filter=keyName eq '''; DROP TABLE user_pfx_certificates; --'", []],
         ["$filter=keyName eq ''' or 1 eq 1'", []],
-        ["$filter=paddingScheme ne null", [0, 1, 2, 3]],
+        ['$filter=paddingScheme ne null', [0, 1, 2, 3]],
       ];
       for (const [query, expected] of cases) {
         const body = await list(query);

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { oidcTokenVerifier, type TokenVerifier } from '../../src/graph/auth.js';
-import { GraphError } from '../../src/graph/errors.js';
+import { type GraphError } from '../../src/graph/errors.js';
 
 /** `--auth oidc`: tokens of a real identity provider, verified against its JWKS over HTTP. */
 describe('oidc token verification', () => {

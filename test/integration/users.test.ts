@@ -35,7 +35,7 @@ for (const factory of await storeFactories()) {
       graphError(await t.call({ method: 'GET', url: '/beta/users/not-a-key' }), 400, 'BadRequest', /object id \(GUID\) or a userPrincipalName/);
     });
 
-    test("keys: a quote doubled inside a quoted key, a stray percent-escape is a 400 (never a 500)", async () => {
+    test('keys: a quote doubled inside a quoted key, a stray percent-escape is a 400 (never a 500)', async () => {
       await t.call({ method: 'POST', url: '/beta/users', json: { userPrincipalName: "o'brien@contoso.com" } });
       const quoted = await t.call({ method: 'GET', url: "/beta/users('o''brien@contoso.com')" });
       assert.equal(quoted.statusCode, 200, quoted.body);

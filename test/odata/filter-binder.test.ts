@@ -85,10 +85,10 @@ describe('$filter binder: refused filters', () => {
     ["accountEnabled eq 'true'", /property 'accountEnabled' is a Boolean; expected true or false, found string 'true'/, userEntity],
     ["id eq 'not-a-guid'", /property 'id' is a Guid; expected a GUID/, userEntity],
     ['thumbprint', /at position 0: property 'thumbprint' is a String, not a condition; compare it/],
-    ["tolower(thumbprint)", /'tolower' returns a String, not a condition/],
+    ['tolower(thumbprint)', /'tolower' returns a String, not a condition/],
     ["'x'", /a literal on its own is not a condition/],
     ['true', /a literal on its own is not a condition/],
-    ["thumbprint eq keyName", /at position 11: comparing two properties \('thumbprint' eq 'keyName'\) is not supported/],
+    ['thumbprint eq keyName', /at position 11: comparing two properties \('thumbprint' eq 'keyName'\) is not supported/],
     ["'a' eq 'b'", /one side of 'eq' must be a property/],
     ["not keyName eq 'a'", /at position 0: an operand of 'eq' must be a property, tolower\/toupper of a property, or a literal, found a condition \(to negate a comparison write not \(a eq b\)\)/],
     ['keyName gt null', /at position 11: null can only be compared with 'eq' or 'ne', not 'gt'/],
@@ -99,7 +99,7 @@ describe('$filter binder: refused filters', () => {
     ["startswith(expirationDateTime, '2027')", /'startswith' needs a String property; 'expirationDateTime' is a DateTimeOffset/],
     ["startswith('abc', keyName)", /the first argument of 'startswith' must be a property/],
     ['startswith(keyName, 5)', /the second argument of 'startswith' must be a string in single quotes, found number 5/],
-    ["contains(keyName, keyName)", /the second argument of 'contains' must be a string in single quotes, found property 'keyName'/],
+    ['contains(keyName, keyName)', /the second argument of 'contains' must be a string in single quotes, found property 'keyName'/],
   ];
   for (const [input, pattern, entity] of errors) {
     it(input, () => {

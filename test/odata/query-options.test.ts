@@ -156,7 +156,7 @@ describe('query options: refusals', () => {
   });
 
   it('/$count: $filter only', () => {
-    assert.equal(formatBoundFilter(parseCountQuery("$filter=accountEnabled eq true", userEntity).filter!), '(eq accountEnabled true)');
+    assert.equal(formatBoundFilter(parseCountQuery('$filter=accountEnabled eq true', userEntity).filter!), '(eq accountEnabled true)');
     assert.deepEqual(parseCountQuery('', userEntity), {});
     refused(() => parseCountQuery('$orderby=id', userEntity), /^Query option '\$orderby' is not supported on \/\$count\.$/);
   });

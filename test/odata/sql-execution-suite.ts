@@ -82,7 +82,7 @@ export function defineExecutionSuite(name: string, open: () => Promise<TestDb>):
         // Hostile strings are literals like any other: each matches only its own row.
         [`keyName eq '${DROP.replaceAll("'", "''")}'`, thumbs(3)],
         [`keyName eq '${OR_TRUE.replaceAll("'", "''")}'`, thumbs(4)],
-        [`contains(keyName, 'DROP TABLE') or startswith(keyName, ''' or')`, thumbs(3, 4)],
+        ['contains(keyName, \'DROP TABLE\') or startswith(keyName, \'\'\' or\')', thumbs(3, 4)],
         ["keyName eq 'Alpha'", thumbs(1)],
         // Predicates are case-sensitive (SQLite's LIKE would not be) and exact at the edges.
         ["startswith(keyName, 'Alpha')", thumbs(1, 9)],
@@ -181,7 +181,7 @@ export function defineExecutionSuite(name: string, open: () => Promise<TestDb>):
         '$orderby=mail,displayName desc,createdDateTime desc',
         '$orderby=accountEnabled desc,userPrincipalName',
         '$orderby=createdDateTime desc,mail desc',
-        "$filter=accountEnabled or displayName eq null&$orderby=displayName desc,mail",
+        '$filter=accountEnabled or displayName eq null&$orderby=displayName desc,mail',
       ];
       for (const raw of queries) {
         it(`visits every row exactly once, in order: ${raw || '(default order)'}`, async () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parseServeConfig } from '../../src/server/config.js';
-import { mintDevToken } from '../../src/server/dev-identity.js';
+import { mintDevToken } from '../../src/graph/dev-identity.js';
 import { startServer } from '../../src/server/listen.js';
 import { certificateBody, CERTS } from '../helpers/certificate-fixtures.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { Client, GraphError, PageIterator, type PageCollection } from '@microsoft/microsoft-graph-client';
+import { Client, type GraphError, PageIterator, type PageCollection } from '@microsoft/microsoft-graph-client';
 import { JsonParseNode } from '@microsoft/kiota-serialization-json';
 import { createUserPFXCertificateFromDiscriminatorValue, type UserPFXCertificate } from '@microsoft/msgraph-beta-sdk/models/index.js';
 import { Agent, getGlobalDispatcher, setGlobalDispatcher, type Dispatcher } from 'undici';

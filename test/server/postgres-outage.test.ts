@@ -242,7 +242,7 @@ describe('pfxstore while its PostgreSQL server stops and starts again', { skip }
     });
     await new Promise((resolve) => setTimeout(resolve, 300));
     const stoppedAt = Date.now();
-    let stopMs = 0;
+    let stopMs: number | undefined;
     try {
       await cluster!.stop();
       stopMs = Date.now() - stoppedAt;

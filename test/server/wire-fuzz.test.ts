@@ -36,7 +36,7 @@ const PATHS = [
 const QUERIES = [
   '', '?$filter=userPrincipalName eq \'a\'', "?$filter=tolower(thumbprint) eq 'ab'", '?$top=0', '?$top=-1', '?$top=99999',
   '?$skiptoken=garbage', '?$orderby=expirationDateTime desc,id', '?$select=id,nope', '?$expand=x', '?$count=maybe',
-  "?$filter=((((((((((", "?$filter=startswith(userPrincipalName,'a')", '?$filter=expirationDateTime lt 2027-01-01T00:00:00Z',
+  '?$filter=((((((((((', "?$filter=startswith(userPrincipalName,'a')", '?$filter=expirationDateTime lt 2027-01-01T00:00:00Z',
   "?$filter=userPrincipalName eq 'it''s'", '?$filter=encryptedPfxPassword eq null', '?filter=id eq 1', '?&&&==', '?$filter=%',
 ];
 /** Bytes and sequences that have broken parsers and routers before. */

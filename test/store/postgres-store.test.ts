@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
@@ -319,7 +320,7 @@ describe('PostgresStore without a server', () => {
 
   test('a server that never answers: open rejects with StoreUnavailableError within the connect timeout', async () => {
     const { createServer } = await import('node:net');
-    const sockets = new Set<import('node:net').Socket>();
+    const sockets = new Set<Socket>();
     const server = createServer((s) => { sockets.add(s); s.on('error', () => undefined); }); // accepts, says nothing
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as { port: number }).port;

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
-import { readIfExists, readOrCreate } from './data-dir.js';
+import { readIfExists, readOrCreate } from '../util/data-dir.js';
 
 const SIGNING_KEY_FILE = 'signing-key.jwk.json';
 
