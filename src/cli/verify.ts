@@ -64,7 +64,7 @@ export function verifyRecord(record: UserPfxCertificate, privateKey: KeyObject, 
   if (!record.encryptedPfxPassword || !record.encryptedPfxBlob) {
     checks.push({ check: 'secret fields', ok: false,
       detail: `the server returned no encryptedPfxBlob/encryptedPfxPassword: the token lacks the ${EXPORT_ROLE} role ` +
-        '(pfxstore\'s export role; Microsoft Graph never returns these fields)' });
+        `(pfxstore's export role; Microsoft Graph never returns these fields)` });
     return checks;
   }
   let password: string;

@@ -77,7 +77,7 @@ function subRequestPath(version: string, url: string): string {
   if (!ROOTS.has(root.toLowerCase())) {
     const message = API_VERSIONS.some((v) => v.toLowerCase() === first.toLowerCase())
       ? `The URL '${url}' names the API version '${first}', but this batch was sent to '/${version}/$batch': ` +
-        'requests of a batch run in the batch\'s version; send it relative to it, such as \'/users\'.'
+        `requests of a batch run in the batch's version; send it relative to it, such as '/users'.`
       : `The URL '${url}' does not start with a resource of this API ('${root}'): ` +
         `use '/users…' or '/deviceManagement/…', relative to '/${version}'.`;
     throw GraphError.badRequest(message);

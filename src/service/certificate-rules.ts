@@ -40,7 +40,7 @@ export function checkCertificatePatch(body: unknown, current: Row): Row {
   const end = row.expirationDateTime ?? current.expirationDateTime;
   if ((row.startDateTime || row.expirationDateTime) && (start as string) >= (end as string) &&
       !problems.some((p) => p.includes('startDateTime'))) {
-    problems.push('\'startDateTime\' must be before \'expirationDateTime\'');
+    problems.push(`'startDateTime' must be before 'expirationDateTime'`);
   }
   if (problems.length > 0) throw invalidBody(problems);
   const { thumbprint: _t, userPrincipalName: _u, ...changes } = row;
@@ -59,10 +59,10 @@ function checkValues(row: Row, problems: string[]): void {
     if (typeof row[name] === 'string' && (row[name] as string).trim() === '') problems.push(`property '${name}' must not be empty`);
   }
   if (row.startDateTime && row.expirationDateTime && (row.startDateTime as string) >= (row.expirationDateTime as string)) {
-    problems.push('\'startDateTime\' must be before \'expirationDateTime\'');
+    problems.push(`'startDateTime' must be before 'expirationDateTime'`);
   }
   if (Buffer.isBuffer(row.encryptedPfxBlob) && !isPkcs12Structure(row.encryptedPfxBlob)) {
-    problems.push('property \'encryptedPfxBlob\' must be a DER-encoded PKCS#12 (PFX) file, base64-encoded');
+    problems.push(`property 'encryptedPfxBlob' must be a DER-encoded PKCS#12 (PFX) file, base64-encoded`);
   }
   if (typeof row.encryptedPfxPassword === 'string') {
     const problem = encryptedPasswordProblem(row.encryptedPfxPassword);
@@ -75,7 +75,7 @@ function encryptedPasswordProblem(text: string): string | undefined {
   const { min, max } = ENCRYPTED_PASSWORD_BYTES;
   if (!bytes || bytes.length < min || bytes.length > max) {
     return `property 'encryptedPfxPassword' must be the base64 of the RSA-encrypted PFX password (${min} to ${max} bytes); ` +
-      'a plaintext password is refused — encrypt it with RSA-OAEP under the connector\'s public key';
+      `a plaintext password is refused — encrypt it with RSA-OAEP under the connector's public key`;
   }
   return undefined;
 }

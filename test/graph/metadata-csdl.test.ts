@@ -38,7 +38,7 @@ describe('$metadata agrees with Microsoft Graph beta CSDL', () => {
     assert.equal(graph.types.get('auditResource')!.properties.size, 5);
   });
 
-  test('every enum has Microsoft\'s members and values', () => {
+  test(`every enum has Microsoft's members and values`, () => {
     assert.ok(ours.enums.size > 0);
     for (const [name, members] of ours.enums) {
       assert.ok(graph.enums.has(name), `enum ${name} is not in Graph's beta CSDL`);
@@ -46,7 +46,7 @@ describe('$metadata agrees with Microsoft Graph beta CSDL', () => {
     }
   });
 
-  test('every property of every entity and complex type is Graph\'s: name, Edm type, Nullable', () => {
+  test(`every property of every entity and complex type is Graph's: name, Edm type, Nullable`, () => {
     for (const [name, type] of ours.types) {
       if (UNCHECKED.has(name)) continue;
       const theirs = graph.types.get(name);
@@ -60,7 +60,7 @@ describe('$metadata agrees with Microsoft Graph beta CSDL', () => {
     }
   });
 
-  test('complex types declare all of Graph\'s properties', () => {
+  test(`complex types declare all of Graph's properties`, () => {
     const complex = [...ours.types.values()].filter((type) => type.kind === 'ComplexType');
     assert.deepEqual(complex.map((type) => type.name).sort(), ['auditActor', 'auditProperty', 'auditResource', 'roleScopeTagInfo']);
     for (const type of complex) {

@@ -117,7 +117,7 @@ describe('authentication, permissions and tenants', () => {
     assert.equal((await t.call({ method: 'GET', url: `${CERTS}/${mine.id}` })).json().keyName, mine.keyName);
   });
 
-  test('the dev OAuth endpoints: client-credentials grant, OpenID metadata whose issuer is the tokens\' iss, JWKS', async () => {
+  test(`the dev OAuth endpoints: client-credentials grant, OpenID metadata whose issuer is the tokens' iss, JWKS`, async () => {
     const tenant = t.identity.tenantId;
     const form = (secret: string) => ({
       method: 'POST' as const, url: `/${tenant}/oauth2/v2.0/token`, token: null,

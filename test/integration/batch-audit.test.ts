@@ -94,7 +94,7 @@ for (const factory of await storeFactories()) {
       const created = await createCertificate(t, { userPrincipalName: 'audit@contoso.com' });
       const patch = await t.call({ method: 'PATCH', url: `/beta/deviceManagement/userPfxCertificates/${created.id}`, json: { keyName: 'k2' } });
       await t.call({ method: 'DELETE', url: `/beta/deviceManagement/userPfxCertificates/${created.id}` });
-      const res = await t.call({ method: 'GET', url: '/beta/deviceManagement/auditEvents?$filter=category eq \'Certificates\'&$orderby=activityDateTime desc&$top=50' });
+      const res = await t.call({ method: 'GET', url: `/beta/deviceManagement/auditEvents?$filter=category eq 'Certificates'&$orderby=activityDateTime desc&$top=50` });
       assert.equal(res.statusCode, 200, res.body);
       const events = res.json().value.filter((e: any) => e.resources.some((r: any) => r.resourceId === created.id));
       assert.deepEqual(events.map((e: any) => e.activityOperationType).sort(), ['Create', 'Delete', 'Patch']);

@@ -86,7 +86,7 @@ for (const factory of await storeFactories()) {
         404, 'ResourceNotFound', /No userPfxCertificate/);
     });
 
-    test('DELETE on the module\'s path: 204, then 404', async () => {
+    test(`DELETE on the module's path: 204, then 404`, async () => {
       const { id } = await createCertificate(t);
       const res = await t.call({ method: 'DELETE', url: `${CERTS}/${id}` });
       assert.equal(res.statusCode, 204);
@@ -100,7 +100,7 @@ for (const factory of await storeFactories()) {
       const res = await t.call({ method: 'GET', url: `${CERTS}/${created.id}`, token });
       assert.equal(res.json().encryptedPfxBlob, created.encryptedPfxBlob);
       assert.equal(res.json().encryptedPfxPassword, created.encryptedPfxPassword);
-      const audit = (await t.call({ method: 'GET', url: '/beta/deviceManagement/auditEvents?$filter=activityOperationType eq \'Export\'' })).json();
+      const audit = (await t.call({ method: 'GET', url: `/beta/deviceManagement/auditEvents?$filter=activityOperationType eq 'Export'` })).json();
       const exported = audit.value.find((e: any) => e.resources.some((r: any) => r.resourceId === created.id));
       assert.ok(exported, 'an Export audit event names the certificate');
       assert.equal(exported.correlationId, res.headers['request-id']);

@@ -17,7 +17,7 @@ describe('property tables', () => {
     for (const { entity, p } of properties) assert.equal(p.kind === 'complex', p.complexType !== undefined, `${entity}.${p.name}`);
   });
 
-  test('required on create: the certificate properties CONTRACT §4.2 names, and a user\'s userPrincipalName', () => {
+  test(`required on create: the certificate properties CONTRACT §4.2 names, and a user's userPrincipalName`, () => {
     const required = (e: typeof certificateEntity) => e.properties.filter((p) => p.required).map((p) => p.name);
     assert.deepEqual(required(certificateEntity), ['thumbprint', 'userPrincipalName', 'startDateTime', 'expirationDateTime',
       'providerName', 'keyName', 'encryptedPfxBlob', 'encryptedPfxPassword']);

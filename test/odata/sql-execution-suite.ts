@@ -82,7 +82,7 @@ export function defineExecutionSuite(name: string, open: () => Promise<TestDb>):
         // Hostile strings are literals like any other: each matches only its own row.
         [`keyName eq '${DROP.replaceAll("'", "''")}'`, thumbs(3)],
         [`keyName eq '${OR_TRUE.replaceAll("'", "''")}'`, thumbs(4)],
-        ['contains(keyName, \'DROP TABLE\') or startswith(keyName, \'\'\' or\')', thumbs(3, 4)],
+        [`contains(keyName, 'DROP TABLE') or startswith(keyName, ''' or')`, thumbs(3, 4)],
         ["keyName eq 'Alpha'", thumbs(1)],
         // Predicates are case-sensitive (SQLite's LIKE would not be) and exact at the edges.
         ["startswith(keyName, 'Alpha')", thumbs(1, 9)],
@@ -135,7 +135,7 @@ export function defineExecutionSuite(name: string, open: () => Promise<TestDb>):
         assert.deepEqual(await matching(certificateEntity, filter, 'thumbprint'), thumbs(6));
       });
 
-      it('runs the longest or chain the length limit allows (past SQLite\'s expression depth of 1000 if it were flat)', async () => {
+      it(`runs the longest or chain the length limit allows (past SQLite's expression depth of 1000 if it were flat)`, async () => {
         const clauses = Array.from({ length: 2400 }, () => "id eq 'n'");
         clauses[1200] = "keyName eq 'x'";
         const filter = clauses.join(' or ');

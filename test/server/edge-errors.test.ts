@@ -40,8 +40,8 @@ describe('errors at the edge of the server, over a real HTTPS listener', () => {
   });
 
   test('an unclosed key literal: 400 naming the key syntax, not a 404', async () => {
-    assertGraphError(await get('/beta/deviceManagement/userPfxCertificates(\'abc'), 400, 'BadRequest', /key after 'userPfxCertificates\(' is not closed: write userPfxCertificates\('\{key\}'\)/);
-    assertGraphError(await get('/beta/users(\'alice@contoso.com'), 400, 'BadRequest', /key after 'users\(' is not closed/);
+    assertGraphError(await get(`/beta/deviceManagement/userPfxCertificates('abc`), 400, 'BadRequest', /key after 'userPfxCertificates\(' is not closed: write userPfxCertificates\('\{key\}'\)/);
+    assertGraphError(await get(`/beta/users('alice@contoso.com`), 400, 'BadRequest', /key after 'users\(' is not closed/);
   });
 
   test('malformed request lines: raw spaces, an unknown method, another protocol version', async () => {

@@ -34,7 +34,7 @@ const PATHS = [
   '/00000000-0000-0000-0000-000000000000/oauth2/v2.0/token', '/00000000-0000-0000-0000-000000000000/v2.0/.well-known/openid-configuration',
 ];
 const QUERIES = [
-  '', '?$filter=userPrincipalName eq \'a\'', "?$filter=tolower(thumbprint) eq 'ab'", '?$top=0', '?$top=-1', '?$top=99999',
+  '', `?$filter=userPrincipalName eq 'a'`, "?$filter=tolower(thumbprint) eq 'ab'", '?$top=0', '?$top=-1', '?$top=99999',
   '?$skiptoken=garbage', '?$orderby=expirationDateTime desc,id', '?$select=id,nope', '?$expand=x', '?$count=maybe',
   '?$filter=((((((((((', "?$filter=startswith(userPrincipalName,'a')", '?$filter=expirationDateTime lt 2027-01-01T00:00:00Z',
   "?$filter=userPrincipalName eq 'it''s'", '?$filter=encryptedPfxPassword eq null', '?filter=id eq 1', '?&&&==', '?$filter=%',
