@@ -69,6 +69,8 @@ export interface PropertyDef {
   readonly caseInsensitive: boolean;
   /** Set by the server; client-sent values are ignored. */
   readonly serverSet: boolean;
+  /** May be sent in a PATCH (services add rules of their own, such as 'only to its stored value'). */
+  readonly patchable: boolean;
 }
 
 export interface EntityDef {
@@ -82,6 +84,11 @@ export interface EntityDef {
   readonly sequenceColumn: string;
   readonly properties: readonly PropertyDef[];
   readonly byName: ReadonlyMap<string, PropertyDef>;
+  /**
+   * The column that ties a row to the row that owns it (a certificate to its user), outside the properties:
+   * stores write it from the `ownerId` of an insert, and deleting an owner that still owns rows is a conflict.
+   */
+  readonly ownerColumn?: string;
 }
 
 type PropertyInit = Partial<PropertyDef> & Pick<PropertyDef, 'name' | 'kind' | 'column'>;
@@ -99,6 +106,7 @@ export function property(init: PropertyInit): PropertyDef {
     secret: false,
     caseInsensitive: false,
     serverSet: false,
+    patchable: false,
     filterColumn: init.column,
     ...init,
   };

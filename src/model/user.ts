@@ -8,10 +8,10 @@ export const userEntity = entity({
   sequenceColumn: 'seq',
   properties: [
     property({ name: 'id', kind: 'guid', column: 'id', serverSet: true }),
-    property({ name: 'userPrincipalName', kind: 'string', column: 'user_principal_name', filterColumn: 'upn_lower', caseInsensitive: true, required: true }),
-    property({ name: 'displayName', kind: 'string', column: 'display_name', storedNullable: true }),
-    property({ name: 'mail', kind: 'string', column: 'mail', storedNullable: true }),
-    property({ name: 'accountEnabled', kind: 'boolean', column: 'account_enabled' }),
+    property({ name: 'userPrincipalName', kind: 'string', column: 'user_principal_name', filterColumn: 'upn_lower', caseInsensitive: true, required: true, patchable: true }),
+    property({ name: 'displayName', kind: 'string', column: 'display_name', storedNullable: true, patchable: true }),
+    property({ name: 'mail', kind: 'string', column: 'mail', storedNullable: true, patchable: true }),
+    property({ name: 'accountEnabled', kind: 'boolean', column: 'account_enabled', patchable: true }),
     property({ name: 'createdDateTime', kind: 'dateTimeOffset', column: 'created_date_time', serverSet: true }),
   ],
 });

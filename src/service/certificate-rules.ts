@@ -4,10 +4,6 @@ import type { Row } from '../store/store.js';
 import { isPkcs12Structure } from '../pfx/pkcs12.js';
 import { checkUpn, normaliseThumbprint } from './keys.js';
 
-/** CONTRACT §4.5: what a PATCH may change; thumbprint and userPrincipalName only to their stored values. */
-const PATCHABLE = new Set(['intendedPurpose', 'paddingScheme', 'providerName', 'keyName', 'encryptedPfxBlob',
-  'encryptedPfxPassword', 'startDateTime', 'expirationDateTime', 'thumbprint', 'userPrincipalName']);
-
 /** An RSA-encrypted password is one RSA block: 1024- to 8192-bit keys give 128 to 1024 bytes. */
 const ENCRYPTED_PASSWORD_BYTES = { min: 128, max: 1024 };
 
@@ -25,9 +21,12 @@ export function checkCertificateCreate(body: unknown): Row {
   return { ...DEFAULTS, ...row };
 }
 
-/** Reads and checks a PATCH body against the stored row; returns the changes in stored form. */
+/**
+ * Reads and checks a PATCH body against the stored row; returns the changes in stored form. The properties
+ * marked patchable may be sent (CONTRACT §4.5); thumbprint and userPrincipalName only with their stored values.
+ */
 export function checkCertificatePatch(body: unknown, current: Row): Row {
-  const { row, problems } = readEntityBody(certificateEntity, body, { writable: PATCHABLE });
+  const { row, problems } = readEntityBody(certificateEntity, body, { patch: true });
   checkValues(row, problems);
   if (typeof row.thumbprint === 'string' && row.thumbprint !== current.thumbprint) {
     problems.push(`property 'thumbprint' cannot be changed (stored: '${current.thumbprint as string}'); create a new certificate instead`);

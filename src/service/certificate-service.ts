@@ -44,7 +44,7 @@ export class CertificateService {
     };
     try {
       const stored = await this.deps.store.insert(certificateEntity, tenantId, toStore, {
-        extraColumns: { user_id: owner.id as string },
+        ownerId: owner.id as string,
         audit: auditEvent(context, 'Create', { ...AUDIT, ids: [id] }),
       });
       // CONTRACT §4.2: the create response echoes the secret fields as sent.

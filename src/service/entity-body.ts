@@ -12,7 +12,7 @@ import type { Row } from '../store/store.js';
  * Rules (CONTRACT §4.1): server-set properties are ignored; instance annotations (`@odata.*`, `p@odata.*`) are
  * ignored except `@odata.type`, which must name the entity type; any other unknown property is an error.
  */
-export function readEntityBody(entity: EntityDef, body: unknown, options: { readonly writable?: ReadonlySet<string> } = {}): BodyRead {
+export function readEntityBody(entity: EntityDef, body: unknown, options: { readonly patch?: boolean } = {}): BodyRead {
   if (body === undefined || body === null) {
     throw new ValidationError(`The request body is empty; expected a JSON object of type ${entity.odataType.slice(1)}.`);
   }
@@ -35,7 +35,7 @@ export function readEntityBody(entity: EntityDef, body: unknown, options: { read
       continue;
     }
     if (property.serverSet) continue;
-    if (options.writable && !options.writable.has(name)) {
+    if (options.patch && !property.patchable) {
       problems.push(`property '${name}' cannot be changed`);
       continue;
     }

@@ -71,7 +71,7 @@ export class UserService {
   }
 
   async update(context: RequestContext, key: string, body: unknown): Promise<void> {
-    const { row, problems } = readEntityBody(userEntity, body);
+    const { row, problems } = readEntityBody(userEntity, body, { patch: true });
     checkUpn(row, problems);
     if (problems.length > 0) throw invalidBody(problems);
     const { id } = await this.get(context, key);

@@ -11,7 +11,6 @@ import type { Row, WriteOptions } from './store.js';
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** Extra (non-property) columns per table. */
-const EXTRA_COLUMNS: Record<string, readonly string[]> = { [certificateEntity.table]: ['user_id'] };
 
 export interface Statement {
   readonly name: string;
@@ -61,7 +60,7 @@ export interface BatchedInsert {
 
 /** `audit` is the audit table's mapping: the batch insert writes audit events too. */
 export function prepareEntity(entity: EntityDef, audit?: TableMapping): EntityStatements {
-  const mapping = tableMapping(entity, EXTRA_COLUMNS[entity.table] ?? [], { booleanIn: (v) => v });
+  const mapping = tableMapping(entity, { booleanIn: (v) => v });
   const t = entity.table;
   const insertPlaceholders = mapping.insertColumns.map((_, i) => `$${i + 2}`);
   const sets = mapping.updateColumns.map((c, i) => `${c} = $${i + 1}`);
@@ -110,7 +109,7 @@ SELECT * FROM inserted`;
 export function insertBatchValues(mapping: TableMapping, audit: TableMapping, inserts: readonly BatchedInsert[]): unknown[] {
   const audited = inserts.filter((i) => i.options.audit);
   return [
-    ...batchParameters(rowColumns(mapping), inserts.map((i) => [i.tenantId, ...mapping.insertValues(i.row, i.options.extraColumns)])),
+    ...batchParameters(rowColumns(mapping), inserts.map((i) => [i.tenantId, ...mapping.insertValues(i.row, i.options.ownerId)])),
     ...batchParameters(eventColumns(audit), audited.map((i) => [i.tenantId, ...audit.insertValues(i.options.audit!), i.row.id])),
   ];
 }

@@ -254,7 +254,7 @@ export class PostgresStore implements Store {
   private insertOne(entity: EntityDef, tenantId: string, row: Row, options: WriteOptions): Promise<Row> {
     const s = this.entityStatements(entity);
     return this.transaction(async (lease) => {
-      const { rows } = await this.execute(lease, s.insert, [tenantId, ...s.mapping.insertValues(row, options.extraColumns)]);
+      const { rows } = await this.execute(lease, s.insert, [tenantId, ...s.mapping.insertValues(row, options.ownerId)]);
       await this.writeAudit(lease, tenantId, options.audit);
       return s.mapping.fromDb(rows[0]);
     });

@@ -8,7 +8,7 @@ import type { Row } from './store.js';
  */
 export interface TableMapping {
   readonly entity: EntityDef;
-  /** Columns written on insert, in order: properties, derived filter columns, then extra columns. */
+  /** Columns written on insert, in order: properties, derived filter columns, then the owner column. */
   readonly insertColumns: readonly string[];
   /** Columns rewritten by an update: every property but the id, plus derived filter columns. */
   readonly updateColumns: readonly string[];
@@ -16,7 +16,7 @@ export interface TableMapping {
   readonly selectList: string;
   /** The same without the secret properties' columns (ReadOptions.withSecrets off). */
   readonly publicSelectList: string;
-  insertValues(row: Row, extra?: Readonly<Record<string, string | number>>): unknown[];
+  insertValues(row: Row, ownerId?: string): unknown[];
   updateValues(row: Row): unknown[];
   fromDb(record: Record<string, unknown>): Row;
 }
@@ -26,8 +26,9 @@ export interface ValueCodec {
   booleanIn(value: boolean): unknown;
 }
 
-export function tableMapping(entity: EntityDef, extraColumns: readonly string[], codec: ValueCodec): TableMapping {
+export function tableMapping(entity: EntityDef, codec: ValueCodec): TableMapping {
   const props = entity.properties;
+  const ownerColumns = entity.ownerColumn ? [entity.ownerColumn] : [];
   const derived = props.filter((p) => p.filterColumn !== p.column);
   const nonKey = props.filter((p) => p.name !== 'id');
   const toDb = (p: PropertyDef, row: Row): unknown => {
@@ -41,14 +42,14 @@ export function tableMapping(entity: EntityDef, extraColumns: readonly string[],
   };
   return {
     entity,
-    insertColumns: [...props.map((p) => p.column), ...derived.map((p) => p.filterColumn), ...extraColumns],
+    insertColumns: [...props.map((p) => p.column), ...derived.map((p) => p.filterColumn), ...ownerColumns],
     updateColumns: [...nonKey.map((p) => p.column), ...derived.map((p) => p.filterColumn)],
     selectList: [entity.sequenceColumn, ...props.map((p) => p.column)].join(', '),
     publicSelectList: [entity.sequenceColumn, ...props.filter((p) => !p.secret).map((p) => p.column)].join(', '),
-    insertValues: (row, extra = {}) => [
+    insertValues: (row, ownerId) => [
       ...props.map((p) => toDb(p, row)),
       ...derived.map((p) => lowered(p, row)),
-      ...extraColumns.map((c) => extra[c] ?? null),
+      ...ownerColumns.map(() => ownerId ?? null),
     ],
     updateValues: (row) => [...nonKey.map((p) => toDb(p, row)), ...derived.map((p) => lowered(p, row))],
     fromDb(record) {

@@ -17,7 +17,6 @@ import { SqliteWriteQueue } from './sqlite-write-queue.js';
 import { LruMap } from '../util/lru-map.js';
 
 /** Extra (non-property) columns per table. */
-const EXTRA_COLUMNS: Record<string, readonly string[]> = { [certificateEntity.table]: ['user_id'] };
 
 interface EntityStatements {
   readonly mapping: TableMapping;
@@ -117,7 +116,7 @@ export class SqliteStore implements Store {
   }
 
   private prepareEntity(entity: EntityDef): EntityStatements {
-    const mapping = tableMapping(entity, EXTRA_COLUMNS[entity.table] ?? [], { booleanIn: (v) => (v ? 1 : 0) });
+    const mapping = tableMapping(entity, { booleanIn: (v) => (v ? 1 : 0) });
     const t = entity.table;
     const insert = `INSERT INTO ${t} (tenant_id, ${mapping.insertColumns.join(', ')}) VALUES (?, ${mapping.insertColumns.map(() => '?').join(', ')})`;
     return {
@@ -149,7 +148,7 @@ export class SqliteStore implements Store {
     const s = this.entityStatements(entity);
     return this.write(() => {
       this.publicRows.delete(rowKey(entity, tenantId, row.id as string));
-      const inserted = s.insert.get(tenantId, ...s.mapping.insertValues(row, options.extraColumns)) as Record<string, unknown>;
+      const inserted = s.insert.get(tenantId, ...s.mapping.insertValues(row, options.ownerId)) as Record<string, unknown>;
       this.writeAudit(tenantId, options.audit);
       return s.mapping.fromDb(inserted);
     });

@@ -18,11 +18,11 @@ export interface Page {
   readonly count?: number;
 }
 
-/** Options of a write: the audit event recorded in the same transaction, and columns outside the property table. */
+/** Options of a write: the audit event recorded in the same transaction, and the owner of an inserted row. */
 export interface WriteOptions {
   readonly audit?: Row;
-  /** Columns that are not Graph properties, e.g. a certificate's owner `user_id`. */
-  readonly extraColumns?: Readonly<Record<string, string | number>>;
+  /** The id of the row that owns this one, for an entity with an owner column (a certificate's user). */
+  readonly ownerId?: string;
 }
 
 /** Options of a read. */

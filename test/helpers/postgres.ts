@@ -134,7 +134,7 @@ export function userRow(upn: string, overrides: Row = {}): Row {
   return { id: randomUUID(), userPrincipalName: upn, displayName: `Display ${upn}`, mail: null, accountEnabled: true, createdDateTime: nowStored(), ...overrides };
 }
 
-/** A certificate row in stored form, owned by `user`; pass it with `{ extraColumns: { user_id: user.id } }`. */
+/** A certificate row in stored form, owned by `user`; pass it with `{ ownerId: user.id }`. */
 export function certificateRow(user: Row, thumbprint: string, overrides: Row = {}): Row {
   const now = nowStored();
   return {

@@ -25,7 +25,7 @@ describe('SQLite query plans', () => {
 
   const plan = (rawQuery: string) => {
     const query = parseListQuery(rawQuery, certificateEntity);
-    const mapping = tableMapping(certificateEntity, ['user_id'], { booleanIn: (v) => (v ? 1 : 0) });
+    const mapping = tableMapping(certificateEntity, { booleanIn: (v) => (v ? 1 : 0) });
     const { sql, params } = buildListSql(certificateEntity, mapping, sqliteDialect, 'tenant', query);
     return store.explain(sql, params).join('\n');
   };

@@ -43,7 +43,7 @@ for (const factory of await storeFactories()) {
       const tenant = randomUUID();
       const owner = await store.insert(userEntity, tenant, userRow(`${tenant.slice(0, 8)}@contoso.com`));
       const insert = (n: number | string, tag: string) => store.insert(certificateEntity, tenant, certificateRow(owner, thumbprintFor(n)),
-        { extraColumns: { user_id: owner.id as string }, audit: auditFor(tag) });
+        { ownerId: owner.id as string, audit: auditFor(tag) });
       const tags = async () => (await store.list(auditEventEntity, tenant, parseListQuery('$top=999', auditEventEntity))).rows
         .map((r) => r.correlationId as string).sort();
       return { tenant, insert, tags };

@@ -38,7 +38,7 @@ describe('PostgresStore batched inserts', { skip: db.skip }, () => {
   });
 
   const insert = (thumbprint: string, tag: string, tenant = TENANT, user = owner) =>
-    store.insert(certificateEntity, tenant, certificateRow(user, thumbprint), { extraColumns: { user_id: user.id as string }, audit: auditFor(tag) });
+    store.insert(certificateEntity, tenant, certificateRow(user, thumbprint), { ownerId: user.id as string, audit: auditFor(tag) });
   const auditTags = async (tenant = TENANT) =>
     (await store.list(auditEventEntity, tenant, parseListQuery('$top=999', auditEventEntity))).rows.map((r) => r.correlationId as string).sort();
 
@@ -78,7 +78,7 @@ describe('PostgresStore batched inserts', { skip: db.skip }, () => {
     const rows = [0, 1, 7, 3000, 70_000].map((size, i) => certificateRow(user, thumbprintFor(`bytes${i}`), {
       encryptedPfxBlob: randomBytes(size), encryptedPfxPassword: randomBytes(i + 1),
     }));
-    await Promise.all(rows.map((row) => store.insert(certificateEntity, tenant, row, { extraColumns: { user_id: user.id as string } })));
+    await Promise.all(rows.map((row) => store.insert(certificateEntity, tenant, row, { ownerId: user.id as string })));
     for (const row of rows) {
       const stored = await store.get(certificateEntity, tenant, row.id as string, { withSecrets: true });
       assert.deepEqual(stored!.encryptedPfxBlob, row.encryptedPfxBlob);

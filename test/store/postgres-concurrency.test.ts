@@ -55,7 +55,7 @@ describe('PostgresStore with several instances on one schema', { skip: db.skip }
     const rounds = 25;
     for (let i = 0; i < rounds; i++) {
       const cert = certificateRow(user, thumbprintFor(`race${i}`));
-      const options = { extraColumns: { user_id: user.id as string } };
+      const options = { ownerId: user.id as string };
       const results = await Promise.allSettled([
         a.insert(certificateEntity, tenant, cert, { ...options, audit: auditRow() }),
         b.insert(certificateEntity, tenant, cert, { ...options, audit: auditRow() }),
@@ -85,7 +85,7 @@ describe('PostgresStore with several instances on one schema', { skip: db.skip }
     for (let i = 0; i < 240; i++) {
       const expiration = `20${27 + (i % 9)}-0${1 + (i % 9)}-01T00:00:00.0000000Z`; // many ties: the sequence breaks them
       const cert = await writer.insert(certificateEntity, tenant, certificateRow(user, thumbprintFor(`seed${i}`), { expirationDateTime: expiration }),
-        { extraColumns: { user_id: user.id as string } });
+        { ownerId: user.id as string });
       existing.push(cert.id as string);
     }
 
@@ -95,7 +95,7 @@ describe('PostgresStore with several instances on one schema', { skip: db.skip }
       while (writing) {
         await writer.insert(certificateEntity, tenant,
           certificateRow(user, thumbprintFor(`bg${inserted}`), { expirationDateTime: `2030-0${1 + (inserted % 9)}-15T00:00:00.0000000Z` }),
-          { extraColumns: { user_id: user.id as string } });
+          { ownerId: user.id as string });
         inserted++;
       }
     })();

@@ -61,7 +61,7 @@ describe('PostgresStore through the Store interface', { skip: db.skip }, () => {
 
     const cert = certificateRow(user, thumbprintFor('crud'));
     const before = await auditCount();
-    const inserted = await store.insert(certificateEntity, TENANT, cert, { extraColumns: { user_id: user.id as string }, audit: auditRow('Create UserPFXCertificate') });
+    const inserted = await store.insert(certificateEntity, TENANT, cert, { ownerId: user.id as string, audit: auditRow('Create UserPFXCertificate') });
     const { encryptedPfxBlob: _b, encryptedPfxPassword: _p, ...publicPart } = cert;
     assert.deepEqual(plain(inserted), publicPart, 'an insert returns the row without the secrets it was given');
     assert.equal(await auditCount(), before + 1, 'the audit event is written with the insert');
@@ -84,7 +84,7 @@ describe('PostgresStore through the Store interface', { skip: db.skip }, () => {
 
   test('update applies change to the current row and writes the audit event in the same transaction', async () => {
     const user = await store.insert(userEntity, TENANT, userRow('upd@contoso.com'));
-    const cert = await store.insert(certificateEntity, TENANT, certificateRow(user, thumbprintFor('upd')), { extraColumns: { user_id: user.id as string } });
+    const cert = await store.insert(certificateEntity, TENANT, certificateRow(user, thumbprintFor('upd')), { ownerId: user.id as string });
     const before = await auditCount();
     const stored = await store.get(certificateEntity, TENANT, cert.id as string, { withSecrets: true });
     let seen: Row | undefined;
@@ -134,15 +134,15 @@ describe('PostgresStore through the Store interface', { skip: db.skip }, () => {
   test('the same id twice is a ConflictError, and the failed insert writes no audit event', async () => {
     const user = await store.insert(userEntity, TENANT, userRow('dup@contoso.com'));
     const cert = certificateRow(user, thumbprintFor('dup'));
-    await store.insert(certificateEntity, TENANT, cert, { extraColumns: { user_id: user.id as string } });
+    await store.insert(certificateEntity, TENANT, cert, { ownerId: user.id as string });
     const before = await auditCount();
     await assert.rejects(
-      store.insert(certificateEntity, TENANT, cert, { extraColumns: { user_id: user.id as string }, audit: auditRow('Create UserPFXCertificate') }),
+      store.insert(certificateEntity, TENANT, cert, { ownerId: user.id as string, audit: auditRow('Create UserPFXCertificate') }),
       ConflictError);
     assert.equal(await auditCount(), before);
     // The same id in another tenant is another row (the owner must exist there too).
     const otherUser = await store.insert(userEntity, OTHER_TENANT, { ...user });
-    await store.insert(certificateEntity, OTHER_TENANT, cert, { extraColumns: { user_id: otherUser.id as string } });
+    await store.insert(certificateEntity, OTHER_TENANT, cert, { ownerId: otherUser.id as string });
   });
 
   test('a UPN taken case-insensitively is a ConflictError, on insert and on rename', async () => {
@@ -154,12 +154,12 @@ describe('PostgresStore through the Store interface', { skip: db.skip }, () => {
 
   test('deleting a user who owns certificates is a ConflictError; a certificate of an unknown user too', async () => {
     const user = await store.insert(userEntity, TENANT, userRow('owner@contoso.com'));
-    const cert = await store.insert(certificateEntity, TENANT, certificateRow(user, thumbprintFor('owned')), { extraColumns: { user_id: user.id as string } });
+    const cert = await store.insert(certificateEntity, TENANT, certificateRow(user, thumbprintFor('owned')), { ownerId: user.id as string });
     await assert.rejects(store.delete(userEntity, TENANT, user.id as string, { audit: auditRow('Delete User') }), ConflictError);
     assert.ok(await store.get(userEntity, TENANT, user.id as string));
     const ghost = userRow('ghost@contoso.com');
     await assert.rejects(
-      store.insert(certificateEntity, TENANT, certificateRow(ghost, thumbprintFor('ghost')), { extraColumns: { user_id: ghost.id as string } }),
+      store.insert(certificateEntity, TENANT, certificateRow(ghost, thumbprintFor('ghost')), { ownerId: ghost.id as string }),
       ConflictError);
     assert.equal(await store.delete(certificateEntity, TENANT, cert.id as string), true);
     assert.equal(await store.delete(userEntity, TENANT, user.id as string), true);
@@ -167,7 +167,7 @@ describe('PostgresStore through the Store interface', { skip: db.skip }, () => {
 
   test("renaming a user renames their certificates' userPrincipalName (trigger)", async () => {
     const user = await store.insert(userEntity, TENANT, userRow('old.name@contoso.com'));
-    const cert = await store.insert(certificateEntity, TENANT, certificateRow(user, thumbprintFor('rename')), { extraColumns: { user_id: user.id as string } });
+    const cert = await store.insert(certificateEntity, TENANT, certificateRow(user, thumbprintFor('rename')), { ownerId: user.id as string });
     await store.update(userEntity, TENANT, user.id as string, (c) => ({ ...c, userPrincipalName: 'New.Name@Contoso.com' }));
     const after = await store.get(certificateEntity, TENANT, cert.id as string);
     assert.equal(after?.userPrincipalName, 'New.Name@Contoso.com');
@@ -182,7 +182,7 @@ describe('PostgresStore through the Store interface', { skip: db.skip }, () => {
     for (let i = 0; i < 7; i++) {
       const cert = await store.insert(certificateEntity, tenant,
         certificateRow(user, thumbprintFor(`list${i}`), { expirationDateTime: `202${i}-06-01T00:00:00.0000000Z`, intendedPurpose: i % 2 ? 4 : 8 }),
-        { extraColumns: { user_id: user.id as string } });
+        { ownerId: user.id as string });
       ids.push(cert.id as string);
     }
     const all = await store.list(certificateEntity, tenant, parseListQuery('$count=true', certificateEntity));

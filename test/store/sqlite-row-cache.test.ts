@@ -29,7 +29,7 @@ describe('SQLite row cache', () => {
   });
 
   const insertCertificate = (n: number, overrides: Row = {}) =>
-    store.insert(certificateEntity, TENANT, certificateRow(owner, thumbprintFor(n), overrides), { extraColumns: { user_id: owner.id as string } });
+    store.insert(certificateEntity, TENANT, certificateRow(owner, thumbprintFor(n), overrides), { ownerId: owner.id as string });
 
   test('a public read is served from memory, frozen, and without secrets', async () => {
     const { id } = await insertCertificate(1);
@@ -73,7 +73,7 @@ describe('SQLite row cache', () => {
   test("renaming a user shows on their cached certificates (the rename trigger's write)", async () => {
     const renamed = await store.insert(userEntity, TENANT, userRow('before@contoso.com'));
     const { id } = await store.insert(certificateEntity, TENANT, certificateRow(renamed, thumbprintFor(6)),
-      { extraColumns: { user_id: renamed.id as string } });
+      { ownerId: renamed.id as string });
     assert.equal((await store.get(certificateEntity, TENANT, id as string))!.userPrincipalName, 'before@contoso.com');
     await store.update(userEntity, TENANT, renamed.id as string, (current) => ({ ...current, userPrincipalName: 'after@contoso.com' }));
     assert.equal((await store.get(certificateEntity, TENANT, id as string))!.userPrincipalName, 'after@contoso.com');
