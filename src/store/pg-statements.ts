@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { certificateEntity } from '../model/certificate.js';
 import type { EntityDef, PropertyDef } from '../model/entity.js';
 import { tableMapping, type TableMapping } from './row-mapping.js';
 import type { Row, WriteOptions } from './store.js';
