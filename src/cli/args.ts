@@ -1,5 +1,6 @@
 /** Argument parsing shared by the client commands: node:util parseArgs, its errors turned into usage errors. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { normaliseThumbprint } from '../model/thumbprint.js';
 import { UsageError } from '../util/usage-error.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -32,6 +33,14 @@ export function integerFlag(text: string | undefined, flag: string, min: number,
     throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, not '${text}'.`);
   }
   return n;
+}
+
+/** `--thumbprint` as Windows shows it (spaces, colons, any case), as the API stores it, or a usage error. */
+export function thumbprintFlag(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  const thumbprint = normaliseThumbprint(text);
+  if (!thumbprint) throw new UsageError(`--thumbprint must be the certificate's SHA-1 as 40 hex digits (spaces and colons allowed), not '${text}'.`);
+  return thumbprint;
 }
 
 /** Prints the usage line when --help was given; true if it did (the command then exits 0). */

@@ -1,5 +1,5 @@
 import { CertificateApi, type UserPfxCertificate } from '../client/certificates.js';
-import { integerFlag, parseCommandArgs, printedHelp } from './args.js';
+import { integerFlag, parseCommandArgs, printedHelp, thumbprintFlag } from './args.js';
 import { CONNECTION_OPTIONS, connect } from './client-connection.js';
 import type { Command } from './command.js';
 import { collect, printJson, printTable, shortDate } from './output.js';
@@ -30,7 +30,7 @@ export const listCommand: Command = {
     try {
       certificates = await collect(api.list({
         upn: values.upn,
-        thumbprint: values.thumbprint,
+        thumbprint: thumbprintFlag(values.thumbprint),
         // "Expiring within N days" includes those already expired: both need renewing.
         expiringBefore: days === undefined ? undefined : new Date(now + days * DAY_MS),
       }, pageSize));

@@ -1,6 +1,6 @@
 import { CertificateApi } from '../client/certificates.js';
 import { GraphRequestError } from '../client/errors.js';
-import { integerFlag, parseCommandArgs, printedHelp } from './args.js';
+import { integerFlag, parseCommandArgs, printedHelp, thumbprintFlag } from './args.js';
 import { CONNECTION_OPTIONS, connect } from './client-connection.js';
 import type { Command } from './command.js';
 import { collect } from './output.js';
@@ -28,7 +28,7 @@ export const removeCommand: Command = {
     let failed = 0;
     try {
       const ids = positionals.length > 0 ? positionals
-        : (await collect(api.list({ upn: values.upn, thumbprint: values.thumbprint }))).map((c) => c.id);
+        : (await collect(api.list({ upn: values.upn, thumbprint: thumbprintFlag(values.thumbprint) }))).map((c) => c.id);
       if (ids.length === 0) process.stderr.write('no certificates match; nothing removed\n');
       await runPool(ids, concurrency, async (id) => {
         try {

@@ -41,6 +41,7 @@ export const LISTED_PROPERTIES = [
 
 export interface CertificateFilter {
   readonly upn?: string;
+  /** 40 hex digits, as `normaliseThumbprint` (model/thumbprint.ts) makes them. */
   readonly thumbprint?: string;
   /** Certificates whose expirationDateTime is before this instant (already expired ones included). */
   readonly expiringBefore?: Date;
@@ -51,11 +52,6 @@ export function odataString(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
 
-/** 40 lowercase hex digits, spaces and colons dropped — the form the API stores (CONTRACT §4.1). */
-export function normalizeThumbprint(value: string): string {
-  return value.replace(/[\s:]/g, '').toLowerCase();
-}
-
 /**
  * The module's own queries: `tolower(userPrincipalName) eq '…'` and `tolower(thumbprint) eq '…'`, which Intune
  * answers; the expiry bound is a plain DateTimeOffset comparison.
@@ -63,7 +59,7 @@ export function normalizeThumbprint(value: string): string {
 export function certificateFilter(filter: CertificateFilter): string | undefined {
   const terms: string[] = [];
   if (filter.upn !== undefined) terms.push(`tolower(userPrincipalName) eq ${odataString(filter.upn.toLowerCase())}`);
-  if (filter.thumbprint !== undefined) terms.push(`tolower(thumbprint) eq ${odataString(normalizeThumbprint(filter.thumbprint))}`);
+  if (filter.thumbprint !== undefined) terms.push(`tolower(thumbprint) eq ${odataString(filter.thumbprint)}`);
   if (filter.expiringBefore !== undefined) terms.push(`expirationDateTime lt ${filter.expiringBefore.toISOString()}`);
   return terms.length > 0 ? terms.join(' and ') : undefined;
 }

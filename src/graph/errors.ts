@@ -2,6 +2,9 @@ import {
   ConflictError, DomainError, NotFoundError, StoreUnavailableError, ValidationError,
 } from '../model/errors.js';
 
+/** Seconds a client is told to wait (`Retry-After`) while the store is unreachable: a pool reconnects in that time. */
+export const STORE_RETRY_AFTER_SECONDS = 5;
+
 /**
  * The one error catalogue: every Graph error body is built here.
  * Shape: {"error":{"code","message","innerError":{"date","request-id","client-request-id"}}}.
@@ -71,7 +74,7 @@ export class GraphError extends Error {
   }
 
   /** Domain errors map to Graph errors by type; anything else is an internal error (logged by the caller). */
-  static from(err: unknown, retryAfterSeconds = 5): GraphError | undefined {
+  static from(err: unknown, retryAfterSeconds = STORE_RETRY_AFTER_SECONDS): GraphError | undefined {
     if (err instanceof GraphError) return err;
     if (!(err instanceof DomainError)) return undefined;
     if (err instanceof ValidationError) return GraphError.badRequest(err.message);

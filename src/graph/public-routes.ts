@@ -5,6 +5,7 @@ import { devIssuer, mintDevToken, type DevIdentity } from './dev-identity.js';
 import { StoreUnavailableError } from '../model/errors.js';
 import { GUID } from '../model/guid.js';
 import { decodeBody } from './body-parsing.js';
+import { STORE_RETRY_AFTER_SECONDS } from './errors.js';
 import { metadataXml } from './metadata.js';
 import { sendJson, serviceRoot } from './odata-response.js';
 import { API_VERSIONS } from './versions.js';
@@ -20,7 +21,7 @@ export function registerPublicRoutes(app: FastifyInstance, deps: ApiDeps): void 
       return reply.header('content-type', 'text/plain').send('ready');
     } catch (err) {
       if (!(err instanceof StoreUnavailableError)) request.log.error({ err }, 'readiness check failed');
-      return reply.code(503).header('retry-after', '5').header('content-type', 'text/plain').send('store unreachable');
+      return reply.code(503).header('retry-after', String(STORE_RETRY_AFTER_SECONDS)).header('content-type', 'text/plain').send('store unreachable');
     }
   });
   app.get('/metrics', async (_request, reply) =>

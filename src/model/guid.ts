@@ -1,7 +1,20 @@
 import { randomUUID } from 'node:crypto';
 
+/** The hex digits of a GUID, 8-4-4-4-12, joined by `hyphen`: what the expressions below are made from. */
+function guidSource(hyphen: string): string {
+  return [8, 4, 4, 4, 12].map((n) => `[0-9a-fA-F]{${n}}`).join(hyphen);
+}
+
+/** A hyphenated GUID, unanchored (the $filter lexer matches it inside a query). */
+export const GUID_SOURCE = guidSource('-');
+
+/** The same with each hyphen optional: how clients write a user id inside a key (`{32 hex}` or hyphenated). */
+export const GUID_ANY_HYPHENS_SOURCE = guidSource('-?');
+
 /** A GUID in its canonical hyphenated form (tenant ids, user ids, audit event ids), any case. */
-export const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const GUID = new RegExp(`^${GUID_SOURCE}$`);
+
+export const GUID_ANY_HYPHENS = new RegExp(`^${GUID_ANY_HYPHENS_SOURCE}$`);
 
 /**
  * A UUID version 7 (RFC 9562): 48 bits of Unix time in milliseconds, then random bits. Ids that grow with time

@@ -1,5 +1,6 @@
 import { parseDateTimeOffset } from '../model/datetime.js';
 import { filterError, quoteInput } from './filter-errors.js';
+import { GUID_SOURCE } from '../model/guid.js';
 
 /**
  * `$filter` lexer: text → tokens, in one iterative pass (no recursion, so input size cannot exhaust the stack).
@@ -26,7 +27,7 @@ export interface Token {
 // Sticky (`y`) expressions match exactly at `lastIndex`, so the lexer never scans ahead of the token it reads.
 // The date's zone may be a space: an un-encoded `+02:00` arrives as ` 02:00` once `+` is decoded as a space.
 const DATE = /(\d{4}-\d{2}-\d{2})(?:([Tt]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)([Zz]|[+-]\d{2}:\d{2}| \d{2}:\d{2})?)?/y;
-const GUID = /[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/y;
+const GUID = new RegExp(GUID_SOURCE, 'y');
 const NUMBER = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 const IDENTIFIER = /[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*/y;
 const WORD_CHAR = /[A-Za-z0-9_.]/;

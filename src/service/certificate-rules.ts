@@ -2,7 +2,8 @@ import { certificateEntity, intendedPurposeEnum, paddingSchemeEnum } from '../mo
 import { decodeBase64, invalidBody, readEntityBody, requireProperties } from './entity-body.js';
 import type { Row } from '../store/store.js';
 import { isPkcs12Structure } from '../pfx/pkcs12.js';
-import { checkUpn, normaliseThumbprint } from './keys.js';
+import { normaliseThumbprint } from '../model/thumbprint.js';
+import { checkUpn } from './keys.js';
 
 /** An RSA-encrypted password is one RSA block: 1024- to 8192-bit keys give 128 to 1024 bytes. */
 const ENCRYPTED_PASSWORD_BYTES = { min: 128, max: 1024 };

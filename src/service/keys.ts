@@ -1,10 +1,12 @@
 import { ValidationError } from '../model/errors.js';
+import { GUID_ANY_HYPHENS, GUID_ANY_HYPHENS_SOURCE } from '../model/guid.js';
+import { THUMBPRINT_SOURCE } from '../model/thumbprint.js';
 
 /**
  * Certificate keys: `{user object id as 32 lowercase hex}-{40 hex thumbprint}` (CONTRACT §4.1).
  * Clients send the user id with or without hyphens and in any case; all spellings mean one key.
  */
-const CERTIFICATE_KEY = /^([0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12})-([0-9a-f]{40})$/i;
+const CERTIFICATE_KEY = new RegExp(`^(${GUID_ANY_HYPHENS_SOURCE})-(${THUMBPRINT_SOURCE})$`, 'i');
 
 /** The canonical spelling, which is what the ids this service hands out look like. */
 const CANONICAL_CERTIFICATE_KEY = /^[0-9a-f]{32}-[0-9a-f]{40}$/;
@@ -24,17 +26,10 @@ export function certificateId(userId: string, thumbprint: string): string {
   return `${userId.replace(/-/g, '').toLowerCase()}-${thumbprint}`;
 }
 
-/** Thumbprints arrive as Windows shows them (spaces, colons, upper case); stored as 40 lowercase hex. */
-export function normaliseThumbprint(text: string): string | undefined {
-  const stripped = text.replace(/[\s:]/g, '').toLowerCase();
-  return /^[0-9a-f]{40}$/.test(stripped) ? stripped : undefined;
-}
-
-const GUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 
 /** A user key is an object id (GUID) or a userPrincipalName, as on Graph's /users/{id | userPrincipalName}. */
 export function parseUserKey(key: string): { id: string } | { userPrincipalName: string } {
-  if (GUID.test(key)) {
+  if (GUID_ANY_HYPHENS.test(key)) {
     const hex = key.replace(/-/g, '').toLowerCase();
     return { id: `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}` };
   }

@@ -69,6 +69,10 @@ describe('pfxstore list, get, remove, users', () => {
     const [days, nothing, both] = await Promise.all([cli('list', '--expiring-within', 'soon'), cli('remove'), cli('remove', 'x', '--upn', A)]);
     assert.deepEqual([days.code, nothing.code, both.code], [2, 2, 2]);
     assert.match(days.stderr, /--expiring-within must be a whole number/);
+    const [listBad, removeBad] = await Promise.all([cli('list', '--thumbprint', 'abc'), cli('remove', '--upn', A, '--thumbprint', 'zz'.repeat(20))]);
+    assert.deepEqual([listBad.code, removeBad.code], [2, 2]);
+    assert.match(listBad.stderr, /--thumbprint must be the certificate's SHA-1 as 40 hex digits \(spaces and colons allowed\), not 'abc'/);
+    assert.match(removeBad.stderr, /--thumbprint must be/);
   });
 
   it('get shows one record; an unknown id fails with the server\'s reason (exit 1)', async () => {
