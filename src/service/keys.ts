@@ -26,7 +26,6 @@ export function certificateId(userId: string, thumbprint: string): string {
   return `${userId.replace(/-/g, '').toLowerCase()}-${thumbprint}`;
 }
 
-
 /** A user key is an object id (GUID) or a userPrincipalName, as on Graph's /users/{id | userPrincipalName}. */
 export function parseUserKey(key: string): { id: string } | { userPrincipalName: string } {
   if (GUID_ANY_HYPHENS.test(key)) {
