@@ -1,4 +1,5 @@
 import { CertificateApi, type UserPfxCertificate } from '../client/certificates.js';
+import { certificateEntity } from '../model/certificate.js';
 import { parseCommandArgs, printedHelp } from './args.js';
 import { CONNECTION_OPTIONS, connect } from './client-connection.js';
 import type { Command } from './command.js';
@@ -30,22 +31,12 @@ export const getCommand: Command = {
 
 /** `property: value` lines; the secret fields only say whether they came back, never their content. */
 export function describeCertificate(cert: UserPfxCertificate): string {
-  const secret = (v: string | null) => (v ? `present (${Buffer.from(v, 'base64').length} bytes)` : 'not returned (needs the export role)');
-  const rows: [string, string][] = [
-    ['id', cert.id],
-    ['userPrincipalName', cert.userPrincipalName],
-    ['thumbprint', cert.thumbprint],
-    ['intendedPurpose', cert.intendedPurpose],
-    ['startDateTime', cert.startDateTime],
-    ['expirationDateTime', cert.expirationDateTime],
-    ['providerName', cert.providerName],
-    ['keyName', cert.keyName],
-    ['paddingScheme', cert.paddingScheme],
-    ['encryptedPfxBlob', secret(cert.encryptedPfxBlob)],
-    ['encryptedPfxPassword', secret(cert.encryptedPfxPassword)],
-    ['createdDateTime', cert.createdDateTime ?? '-'],
-    ['lastModifiedDateTime', cert.lastModifiedDateTime ?? '-'],
-  ];
+  const secret = (v: unknown) => (typeof v === 'string' && v !== ''
+    ? `present (${Buffer.from(v, 'base64').length} bytes)` : 'not returned (needs the export role)');
+  const values = cert as unknown as Record<string, unknown>;
+  // Every property of the entity, in the order of its table; a new property shows up here by itself.
+  const rows = certificateEntity.properties.map((p): [string, string] =>
+    [p.name, p.secret ? secret(values[p.name]) : String(values[p.name] ?? '-')]);
   const width = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${`${k}:`.padEnd(width + 1)} ${v}`).join('\n') + '\n';
 }

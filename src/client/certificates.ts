@@ -3,9 +3,10 @@
  * IntunePfxImport PowerShell module makes, so they work against graph.microsoft.com unchanged.
  * https://learn.microsoft.com/graph/api/resources/intune-raimportcerts-userpfxcertificate
  */
+import { certificateEntity } from '../model/certificate.js';
 import type { GraphClient } from './graph-client.js';
 
-export const CERTIFICATES_PATH = 'deviceManagement/userPfxCertificates';
+export const CERTIFICATES_PATH = certificateEntity.setPath;
 export const ODATA_TYPE = '#microsoft.graph.userPFXCertificate';
 
 /** What a create or update sends: the whole object, as the PowerShell module does. */
@@ -33,11 +34,8 @@ export interface UserPfxCertificate extends Omit<CertificateBody, '@odata.type' 
   readonly lastModifiedDateTime?: string;
 }
 
-/** Everything but the two secret fields, so a list never pulls PFX blobs even with the export role. */
-export const LISTED_PROPERTIES = [
-  'id', 'thumbprint', 'userPrincipalName', 'intendedPurpose', 'paddingScheme', 'providerName', 'keyName',
-  'startDateTime', 'expirationDateTime', 'createdDateTime', 'lastModifiedDateTime',
-] as const;
+/** Everything but the secret fields, so a list never pulls PFX blobs even with the export role. */
+export const LISTED_PROPERTIES = certificateEntity.properties.filter((p) => !p.secret).map((p) => p.name);
 
 export interface CertificateFilter {
   readonly upn?: string;

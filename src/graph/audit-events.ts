@@ -9,7 +9,7 @@ import { requirePermission } from './permissions.js';
 import { context } from './request-context.js';
 import { resource } from './resource.js';
 
-const SET_PATH = 'deviceManagement/auditEvents';
+const SET_PATH = auditEventEntity.setPath;
 
 /** `deviceManagement/auditEvents`: who created, changed, deleted or exported what (CONTRACT §6). Read-only. */
 export function registerAuditRoutes(app: FastifyInstance, options: { service: AuditService; publicUrl?: string }): void {

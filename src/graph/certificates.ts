@@ -11,7 +11,7 @@ import { canExport, requirePermission } from './permissions.js';
 import { resource } from './resource.js';
 import { context } from './request-context.js';
 
-const SET_PATH = 'deviceManagement/userPfxCertificates';
+const SET_PATH = certificateEntity.setPath;
 
 export function registerCertificateRoutes(app: FastifyInstance, options: { service: CertificateService; publicUrl?: string }): void {
   const { service, publicUrl } = options;

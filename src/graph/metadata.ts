@@ -1,14 +1,13 @@
 import type { ComplexMemberDef, ComplexTypeDef, EntityDef, EnumDef, PropertyDef } from '../model/entity.js';
-import { auditEventEntity } from '../model/audit-event.js';
-import { certificateEntity, intendedPurposeEnum, paddingSchemeEnum } from '../model/certificate.js';
-import { userEntity } from '../model/user.js';
+import { intendedPurposeEnum, paddingSchemeEnum } from '../model/certificate.js';
+import { ENTITIES } from '../model/entities.js';
 
 /**
  * CSDL for `$metadata`, derived from the property tables: the entity types, enums, complex types and sets this API
  * serves, with Graph's beta names, types and nullability (test/graph/metadata-csdl.test.ts holds it to Microsoft's).
  */
 export function metadataXml(): string {
-  const entities = [certificateEntity, userEntity, auditEventEntity];
+  const entities = ENTITIES;
   const enums = [intendedPurposeEnum, paddingSchemeEnum].map(enumXml).join('\n');
   const complexTypes = complexTypesOf(entities).map(complexTypeXml).join('\n');
   const types = entities.map(entityXml).join('\n');

@@ -13,11 +13,11 @@ import { resource } from './resource.js';
 export function registerUserRoutes(app: FastifyInstance, options: { service: UserService; publicUrl?: string }): void {
   const { service, publicUrl } = options;
   const base = (request: FastifyRequest) => apiBase(request, publicUrl);
-  const set = { setPath: 'users', publicUrl };
+  const set = { setPath: userEntity.setPath, publicUrl };
   // Fastify has already percent-decoded the parameter.
   const keyOf = (request: FastifyRequest) => (request.params as { key: string }).key;
 
-  resource(app, '/users', {
+  resource(app, `/${set.setPath}`, {
     GET: async (request, reply) => {
       requirePermission(request.principal, 'readUsers');
       const query = listQueryOf(request, userEntity);
@@ -31,14 +31,14 @@ export function registerUserRoutes(app: FastifyInstance, options: { service: Use
     },
   });
 
-  resource(app, '/users/$count', {
+  resource(app, `/${set.setPath}/$count`, {
     GET: async (request, reply) => {
       requirePermission(request.principal, 'readUsers');
       return sendCount(reply, await service.count(context(request), countFilterOf(request, userEntity)));
     },
   });
 
-  resource(app, '/users/:key', {
+  resource(app, `/${set.setPath}/:key`, {
     GET: async (request, reply) => {
       requirePermission(request.principal, 'readUsers');
       const { select } = parseEntityQuery(rawQuery(request), userEntity);

@@ -58,6 +58,7 @@ export const auditResourceType: ComplexTypeDef = {
 export const auditEventEntity = entity({
   typeName: 'auditEvent',
   odataType: '#microsoft.graph.auditEvent',
+  setPath: 'deviceManagement/auditEvents',
   table: 'audit_events',
   sequenceColumn: 'seq',
   properties: [

@@ -30,6 +30,7 @@ export const paddingSchemeEnum: EnumDef = {
 export const certificateEntity = entity({
   typeName: 'userPFXCertificate',
   odataType: '#microsoft.graph.userPFXCertificate',
+  setPath: 'deviceManagement/userPfxCertificates',
   table: 'user_pfx_certificates',
   sequenceColumn: 'seq',
   ownerColumn: 'user_id',

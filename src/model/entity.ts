@@ -78,6 +78,8 @@ export interface EntityDef {
   readonly typeName: string;
   /** `@odata.type` value: `#microsoft.graph.userPFXCertificate`. */
   readonly odataType: string;
+  /** Path of the entity set below the API version: `users`, `deviceManagement/userPfxCertificates`. */
+  readonly setPath: string;
   /** SQL table. */
   readonly table: string;
   /** Stable default order and keyset tie-breaker: a monotonically increasing integer column (insertion order). */

@@ -4,6 +4,7 @@ import { entity, property } from './entity.js';
 export const userEntity = entity({
   typeName: 'user',
   odataType: '#microsoft.graph.user',
+  setPath: 'users',
   table: 'users',
   sequenceColumn: 'seq',
   properties: [

@@ -20,6 +20,7 @@ import type { DevIdentity } from '../graph/dev-identity.js';
 import type { ServeConfig } from './config.js';
 import type { SecretBox } from '../service/secret-box.js';
 import type { Store } from '../store/store.js';
+import { ENTITIES, setName } from '../model/entities.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -166,8 +167,12 @@ function toGraphError(err: unknown, request: FastifyRequest): GraphError {
   return GraphError.internal();
 }
 
+/** The entity sets whose entities have keys: `userPfxCertificates|users|auditEvents`. */
+const SETS = ENTITIES.map(setName).join('|');
 /** An entity set followed by an OData key literal that never closes: `userPfxCertificates('abc`. */
-const UNCLOSED_KEY = /\/(userPfxCertificates|users|auditEvents)\((?![^/]*\))/i;
+const UNCLOSED_KEY = new RegExp(`/(${SETS})\\((?![^/]*\\))`, 'i');
+/** An entity set followed by an OData key literal: `users('k')`, or unquoted `userPfxCertificates(k)`. */
+const KEY_LITERAL = new RegExp(`/(${SETS})\\(('|%27)?([^)/?]*?)(?:'|%27)?\\)`, 'i');
 
 /**
  * OData key syntax → path segment, before routing: `userPfxCertificates('k')`, `userPfxCertificates(k)` (the
@@ -176,7 +181,7 @@ const UNCLOSED_KEY = /\/(userPfxCertificates|users|auditEvents)\((?![^/]*\))/i;
 export function normaliseKeySyntax(url: string): string {
   // Most URLs have no parenthesis at all: skip the pattern (this runs before every request is routed).
   if (!url.includes('(')) return url;
-  return url.replace(/\/(userPfxCertificates|users|auditEvents)\(('|%27)?([^)/?]*?)(?:'|%27)?\)/i,
+  return url.replace(KEY_LITERAL,
     // In a quoted key, OData writes a quote as two: users('o''brien@contoso.com').
     (_match, set: string, quote: string | undefined, key: string) =>
       `/${set}/${quote ? key.replace(/''|%27%27/gi, "'") : key}`);

@@ -4,7 +4,6 @@ import { dirname } from 'node:path';
 import type { EntityDef } from '../model/entity.js';
 import { ConflictError, StoreUnavailableError } from '../model/errors.js';
 import { auditEventEntity } from '../model/audit-event.js';
-import { certificateEntity } from '../model/certificate.js';
 import { userEntity } from '../model/user.js';
 import type { BoundExpr } from '../odata/filter-ast.js';
 import type { ListQuery } from '../odata/list-query.js';
@@ -15,6 +14,7 @@ import { buildListSql, buildCountSql, pageFromRows } from './list-sql.js';
 import type { Page, ReadOptions, Row, Store, WriteOptions } from './store.js';
 import { SqliteWriteQueue } from './sqlite-write-queue.js';
 import { LruMap } from '../util/lru-map.js';
+import { ENTITIES } from '../model/entities.js';
 
 /** Extra (non-property) columns per table. */
 
@@ -95,7 +95,7 @@ export class SqliteStore implements Store {
     this.db.pragma('cache_size = -16000');
     this.db.pragma('foreign_keys = ON');
     this.migrate();
-    for (const entity of [userEntity, certificateEntity, auditEventEntity]) {
+    for (const entity of ENTITIES) {
       this.statements.set(entity, this.prepareEntity(entity));
     }
     this.writes = new SqliteWriteQueue(this.db, translateError);
