@@ -134,7 +134,7 @@ function errorResponse(id: string, err: GraphError): BatchResponse {
 }
 
 function failedDependency(id: string, dependency: string): BatchResponse {
-  return errorResponse(id, new GraphError(424, 'FailedDependency', `The request it depends on ('${dependency}') failed.`));
+  return errorResponse(id, new GraphError('FailedDependency', `The request it depends on ('${dependency}') failed.`));
 }
 
 function readBatch(body: unknown): BatchRequest[] {

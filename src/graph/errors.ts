@@ -6,71 +6,97 @@ import {
 export const STORE_RETRY_AFTER_SECONDS = 5;
 
 /**
+ * Every error code the API answers with, and its status. docs/api.md lists the same, with when each is sent;
+ * test/graph/error-catalogue.test.ts keeps the two in step.
+ */
+export const ERROR_STATUS = {
+  BadRequest: 400,
+  InvalidAuthenticationToken: 401,
+  Forbidden: 403,
+  ResourceNotFound: 404,
+  MethodNotAllowed: 405,
+  RequestTimeout: 408,
+  Conflict: 409,
+  RequestEntityTooLarge: 413,
+  UnsupportedMediaType: 415,
+  ExpectationFailed: 417,
+  FailedDependency: 424,
+  TooManyRequests: 429,
+  RequestHeaderFieldsTooLarge: 431,
+  InternalServerError: 500,
+  ServiceUnavailable: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/**
  * The one error catalogue: every Graph error body is built here.
  * Shape: {"error":{"code","message","innerError":{"date","request-id","client-request-id"}}}.
  */
 export class GraphError extends Error {
   override name = 'GraphError';
 
+  readonly statusCode: number;
+
   constructor(
-    readonly statusCode: number,
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     /** Extra response headers: WWW-Authenticate, Allow, Retry-After. */
     readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(message);
+    this.statusCode = ERROR_STATUS[code];
   }
 
   static badRequest(message: string): GraphError {
-    return new GraphError(400, 'BadRequest', message);
+    return new GraphError('BadRequest', message);
   }
 
   static unauthenticated(message: string): GraphError {
-    return new GraphError(401, 'InvalidAuthenticationToken', message, {
+    return new GraphError('InvalidAuthenticationToken', message, {
       'www-authenticate': 'Bearer realm="pfxstore", error="invalid_token"',
     });
   }
 
   static forbidden(message: string): GraphError {
-    return new GraphError(403, 'Forbidden', message);
+    return new GraphError('Forbidden', message);
   }
 
   static notFound(message: string): GraphError {
-    return new GraphError(404, 'ResourceNotFound', message);
+    return new GraphError('ResourceNotFound', message);
   }
 
   static methodNotAllowed(method: string, allowed: readonly string[]): GraphError {
-    return new GraphError(405, 'MethodNotAllowed',
+    return new GraphError('MethodNotAllowed',
       `The HTTP method '${method}' is not allowed on this resource; allowed: ${allowed.join(', ')}.`,
       { allow: allowed.join(', ') });
   }
 
   static conflict(message: string): GraphError {
-    return new GraphError(409, 'Conflict', message);
+    return new GraphError('Conflict', message);
   }
 
   static tooLarge(limitBytes: number): GraphError {
-    return new GraphError(413, 'RequestEntityTooLarge',
+    return new GraphError('RequestEntityTooLarge',
       `The request body exceeds the limit of ${limitBytes} bytes.`);
   }
 
   static unsupportedMediaType(message: string): GraphError {
-    return new GraphError(415, 'UnsupportedMediaType', message);
+    return new GraphError('UnsupportedMediaType', message);
   }
 
   static tooManyRequests(retryAfterSeconds: number): GraphError {
-    return new GraphError(429, 'TooManyRequests',
+    return new GraphError('TooManyRequests',
       `Too many requests; retry after ${retryAfterSeconds} seconds.`, { 'retry-after': String(retryAfterSeconds) });
   }
 
   static serviceUnavailable(retryAfterSeconds: number): GraphError {
-    return new GraphError(503, 'ServiceUnavailable',
+    return new GraphError('ServiceUnavailable',
       `The store is unreachable; retry after ${retryAfterSeconds} seconds.`, { 'retry-after': String(retryAfterSeconds) });
   }
 
   static internal(): GraphError {
-    return new GraphError(500, 'InternalServerError', 'An unexpected error occurred; the request-id identifies it in the server log.');
+    return new GraphError('InternalServerError', 'An unexpected error occurred; the request-id identifies it in the server log.');
   }
 
   /** Domain errors map to Graph errors by type; anything else is an internal error (logged by the caller). */

@@ -81,11 +81,11 @@ function closeAfterWrite(socket: Duplex): void {
 function clientErrorOf(err: Error & { code?: string; reason?: string }, requestTimeoutMs: number): GraphError {
   switch (err.code) {
     case 'ERR_HTTP_REQUEST_TIMEOUT':
-      return new GraphError(408, 'RequestTimeout',
+      return new GraphError('RequestTimeout',
         `The request did not arrive in time: its headers must arrive within ${Math.min(requestTimeoutMs, HEADERS_TIMEOUT_MS) / 1000} s ` +
         `and the whole request within ${requestTimeoutMs / 1000} s; send it again without pausing.`);
     case 'HPE_HEADER_OVERFLOW':
-      return new GraphError(431, 'RequestHeaderFieldsTooLarge',
+      return new GraphError('RequestHeaderFieldsTooLarge',
         `The request line and headers exceed ${HEADER_LIMIT_BYTES / 1024} KB; send fewer or shorter headers.`);
     case 'HPE_INVALID_URL':
       return GraphError.badRequest('The request target is malformed: spaces and control characters in a URL must be percent-encoded.');
@@ -128,7 +128,7 @@ const STATUS_TEXT: Readonly<Record<number, string>> = {
  * This API has no tunnels, so it refuses the method like any other it does not support.
  */
 export function refuseTunnel(request: IncomingMessage, socket: Duplex): void {
-  const err = new GraphError(405, 'MethodNotAllowed', "The HTTP method 'CONNECT' is not allowed: this API does not open tunnels.");
+  const err = new GraphError('MethodNotAllowed', "The HTTP method 'CONNECT' is not allowed: this API does not open tunnels.");
   socket.on('error', () => {});
   if (socket.writable) socket.write(rawErrorResponse(err, request.headers));
   closeAfterWrite(socket);
@@ -141,7 +141,7 @@ export function refuseTunnel(request: IncomingMessage, socket: Duplex): void {
 export function unmetExpectation(request: IncomingMessage, response: ServerResponse): void {
   const requestId = randomUUID();
   const correlationId = clientRequestId({ id: requestId, headers: request.headers });
-  const err = new GraphError(417, 'ExpectationFailed',
+  const err = new GraphError('ExpectationFailed',
     `The expectation '${String(request.headers.expect).slice(0, 100)}' is not supported; only 'Expect: 100-continue' is.`);
   const body = JSON.stringify(errorBody(err, requestId, correlationId));
   response.writeHead(417, {
