@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { parseServeConfig } from '../../src/server/config.js';
 import { CERTS, certificateBody, graphError } from '../helpers/certificate-fixtures.js';
 import { MAIN, spawnServer, type ChildServer } from '../helpers/child-server.js';
+import { POSTGRES_REQUIRED } from '../helpers/postgres.js';
 
 /**
  * CONTRACT §3 / issue 4: PostgreSQL stops while pfxstore runs. API requests answer 503 ServiceUnavailable with
@@ -28,7 +29,6 @@ import { MAIN, spawnServer, type ChildServer } from '../helpers/child-server.js'
 /** The bound on any answer during the outage: pfxstore's connect timeout (default 3000 ms) plus scheduling slack. */
 const OUTAGE_ANSWER_BOUND_MS = parseServeConfig([], process.env).pgConnectTimeoutMs + 5000;
 const RECOVERY_BOUND_MS = 20_000;
-const REQUIRED = process.env.PFXSTORE_REQUIRE_POSTGRES === '1';
 
 /** A PostgreSQL server of its own, from the installed binaries, run as the `postgres` user when we are root. */
 class PrivateCluster {
@@ -126,7 +126,7 @@ function freePort(): Promise<number> {
 }
 
 const binDir = PrivateCluster.binDir();
-if (!binDir && REQUIRED) throw new Error('PFXSTORE_REQUIRE_POSTGRES=1 but no PostgreSQL server binaries (initdb, pg_ctl) are installed');
+if (!binDir && POSTGRES_REQUIRED) throw new Error('PFXSTORE_REQUIRE_POSTGRES=1 but no PostgreSQL server binaries (initdb, pg_ctl) are installed');
 const skip = binDir ? false : 'PostgreSQL server binaries not found (set PFXSTORE_PG_BINDIR); PFXSTORE_REQUIRE_POSTGRES=1 makes this a failure';
 
 interface Answer {
