@@ -48,15 +48,22 @@ describe('the serve process', () => {
       }, (res) => { res.resume(); resolve(res.statusCode!); });
       req.on('error', reject);
     });
+    response.catch(() => undefined); // awaited below; when a wait fails first, its rejection is not the failure
     // Half the body; once the server has the request, SIGTERM; once it is shutting down, the rest: the request
     // is in flight when the signal lands.
-    req.write(body.subarray(0, 100));
-    await server.waitForOutput('stderr', /"msg":"incoming request"/);
-    server.process.kill('SIGTERM');
-    await server.waitForOutput('stderr', /"msg":"shutting down"/);
-    req.end(body.subarray(100));
-    assert.equal(await response, 201);
-    assert.deepEqual(await server.exited, { code: 0, signal: null });
+    try {
+      req.write(body.subarray(0, 100));
+      await server.waitForOutput('stderr', /"msg":"incoming request"/);
+      server.process.kill('SIGTERM');
+      await server.waitForOutput('stderr', /"msg":"shutting down"/);
+      req.end(body.subarray(100));
+      assert.equal(await response, 201);
+      assert.deepEqual(await server.exited, { code: 0, signal: null });
+    } finally {
+      // A failed wait leaves neither the request nor the process behind.
+      req.destroy();
+      if (server.process.exitCode === null && server.process.signalCode === null) server.process.kill('SIGKILL');
+    }
   });
 
   test('SIGKILL in the middle of a stream of creates: after a restart every create answered 201 is there, intact', async () => {
