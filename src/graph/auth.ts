@@ -20,6 +20,8 @@ interface VerifierOptions {
   /** The issuer expected for a token of tenant `tid`. */
   readonly issuerFor: (tenantId: string) => string;
   readonly audiences: readonly string[];
+  /** The clock that token lifetimes and the cache are checked against; Date.now unless a test sets one. */
+  readonly now?: () => number;
 }
 
 /** Seconds of clock skew tolerated on exp/nbf, as Entra ID's own libraries allow. */
@@ -29,11 +31,12 @@ const CACHE_SIZE = 10_000;
 /** The last 32 base64url characters of the signature: 192 bits. */
 const CACHE_KEY_LENGTH = 32;
 
-export function devTokenVerifier(identity: DevIdentity): TokenVerifier {
+export function devTokenVerifier(identity: DevIdentity, options: { now?: () => number } = {}): TokenVerifier {
   return tokenVerifier({
     keys: createLocalJWKSet({ keys: [identity.publicJwk] }),
     issuerFor: devIssuer,
     audiences: [GRAPH_AUDIENCE, `${GRAPH_AUDIENCE}/`, GRAPH_APP_ID],
+    now: options.now,
   });
 }
 
@@ -52,9 +55,10 @@ function tokenVerifier(options: VerifierOptions): TokenVerifier {
   // the suffix only displace each other.
   const cache = new LruMap<string, { token: string; principal: Principal; expiresMs: number }>(CACHE_SIZE);
   const cacheKey = (token: string) => token.slice(-CACHE_KEY_LENGTH);
+  const now = options.now ?? Date.now;
   const lookup = (token: string) => {
     const hit = cache.get(cacheKey(token));
-    return hit && hit.token === token && hit.expiresMs > Date.now() ? hit.principal : undefined;
+    return hit && hit.token === token && hit.expiresMs > now() ? hit.principal : undefined;
   };
   return {
     cached(authorization) {
@@ -64,7 +68,7 @@ function tokenVerifier(options: VerifierOptions): TokenVerifier {
       const token = bearerToken(authorization);
       const hit = lookup(token);
       if (hit) return hit;
-      const payload = await verifyJwt(token, options);
+      const payload = await verifyJwt(token, options, now());
       const principal = principalOf(payload);
       cache.set(cacheKey(token), { token, principal, expiresMs: (payload.exp as number) * 1000 });
       return principal;
@@ -84,7 +88,7 @@ function bearerToken(authorization: string | undefined): string {
   return token;
 }
 
-async function verifyJwt(token: string, options: VerifierOptions): Promise<JWTPayload> {
+async function verifyJwt(token: string, options: VerifierOptions, nowMs: number): Promise<JWTPayload> {
   let unverified: JWTPayload;
   try {
     unverified = decodeJwt(token);
@@ -103,6 +107,7 @@ async function verifyJwt(token: string, options: VerifierOptions): Promise<JWTPa
       issuer,
       audience: [...options.audiences],
       clockTolerance: CLOCK_TOLERANCE_S,
+      currentDate: new Date(nowMs),
       requiredClaims: ['exp'],
     }));
   } catch (err) {
@@ -110,7 +115,7 @@ async function verifyJwt(token: string, options: VerifierOptions): Promise<JWTPa
   }
   // jose checks `iat` only against a maximum age. A token issued in the future comes from a wrong clock or was
   // made to outlive its issuer's policy; Entra ID's own validators refuse it too.
-  if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + CLOCK_TOLERANCE_S) {
+  if (typeof payload.iat === 'number' && payload.iat > nowMs / 1000 + CLOCK_TOLERANCE_S) {
     throw GraphError.unauthenticated(`The access token was issued in the future (iat ${new Date(payload.iat * 1000).toISOString()}).`);
   }
   return payload;

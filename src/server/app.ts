@@ -41,6 +41,8 @@ export interface AppDeps {
   /** pino options, or false for none (tests). */
   readonly logger?: boolean | Record<string, unknown>;
   readonly https?: { cert: string; key: string };
+  /** The clock of the services' timestamps (created, modified, audit events); Date.now unless a test sets one. */
+  readonly now?: () => number;
 }
 
 /** The longest key a path segment may carry; longer ones are refused before routing (edge-errors.ts). */
@@ -126,10 +128,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 /** The services the routes call, made once for every API version, and what else the HTTP surface needs. */
 function apiDeps(deps: AppDeps): ApiDeps {
   const { store, config } = deps;
-  const users = new UserService({ store, autoUsers: config.autoUsers });
+  const users = new UserService({ store, autoUsers: config.autoUsers, now: deps.now });
   return {
     users,
-    certificates: new CertificateService({ store, secrets: deps.secrets, users }),
+    certificates: new CertificateService({ store, secrets: deps.secrets, users, now: deps.now }),
     audit: new AuditService({ store }),
     verifier: deps.verifier,
     throttle: deps.throttle,

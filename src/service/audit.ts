@@ -16,11 +16,11 @@ export interface AuditSubject {
  * An Intune-shaped auditEvent row (https://learn.microsoft.com/graph/api/resources/intune-auditing-auditevent).
  * It names who did what to which entity, and never carries a secret value.
  */
-export function auditEvent(context: RequestContext, operation: AuditOperation, subject: AuditSubject): Row {
+export function auditEvent(context: RequestContext, operation: AuditOperation, subject: AuditSubject, now = Date.now()): Row {
   const { principal } = context;
   const activity = `${operation} ${subject.type}`;
   return {
-    id: timeOrderedUuid(),
+    id: timeOrderedUuid(now),
     displayName: activity,
     componentName: subject.category,
     actor: JSON.stringify({
@@ -38,7 +38,7 @@ export function auditEvent(context: RequestContext, operation: AuditOperation, s
       remoteUserId: null,
     }),
     activity,
-    activityDateTime: nowStored(),
+    activityDateTime: nowStored(new Date(now)),
     activityType: activity,
     activityOperationType: operation,
     activityResult: 'Success',

@@ -25,14 +25,19 @@ export interface CertificateView {
  * and the audit trail. HTTP-free: routes translate requests into these calls.
  */
 export class CertificateService {
-  constructor(private readonly deps: { store: Store; secrets: SecretBox; users: UserService }) {}
+  /** The clock of createdDateTime, lastModifiedDateTime and the audit events (tests set it; else Date.now). */
+  private readonly now: () => number;
+
+  constructor(private readonly deps: { store: Store; secrets: SecretBox; users: UserService; now?: () => number }) {
+    this.now = deps.now ?? Date.now;
+  }
 
   async create(context: RequestContext, body: unknown): Promise<CertificateView> {
     const row = checkCertificateCreate(body);
     const { tenantId } = context.principal;
     const owner = await this.deps.users.ownerFor(context, row.userPrincipalName as string);
     const id = certificateId(owner.id as string, row.thumbprint as string);
-    const now = nowStored();
+    const now = nowStored(new Date(this.now()));
     const wireSecrets = { encryptedPfxBlob: (row.encryptedPfxBlob as Buffer).toString('base64'), encryptedPfxPassword: row.encryptedPfxPassword as string };
     const toStore: Row = {
       ...row,
@@ -45,7 +50,7 @@ export class CertificateService {
     try {
       const stored = await this.deps.store.insert(certificateEntity, tenantId, toStore, {
         ownerId: owner.id as string,
-        audit: auditEvent(context, 'Create', { ...AUDIT, ids: [id] }),
+        audit: auditEvent(context, 'Create', { ...AUDIT, ids: [id] }, this.now()),
       });
       // CONTRACT §4.2: the create response echoes the secret fields as sent.
       return { row: stored, secrets: wireSecrets };
@@ -85,14 +90,14 @@ export class CertificateService {
     const { tenantId } = context.principal;
     const updated = await this.deps.store.update(certificateEntity, tenantId, id, (current) => {
       const changes = checkCertificatePatch(body, current);
-      return { ...current, ...changes, ...this.seal(tenantId, id, changes), lastModifiedDateTime: nowStored() };
-    }, { audit: auditEvent(context, 'Patch', { ...AUDIT, ids: [id] }) });
+      return { ...current, ...changes, ...this.seal(tenantId, id, changes), lastModifiedDateTime: nowStored(new Date(this.now())) };
+    }, { audit: auditEvent(context, 'Patch', { ...AUDIT, ids: [id] }, this.now()) });
     if (!updated) throw notFound(id);
   }
 
   async delete(context: RequestContext, id: string): Promise<void> {
     const deleted = await this.deps.store.delete(certificateEntity, context.principal.tenantId, id, {
-      audit: auditEvent(context, 'Delete', { ...AUDIT, ids: [id] }),
+      audit: auditEvent(context, 'Delete', { ...AUDIT, ids: [id] }, this.now()),
     });
     if (!deleted) throw notFound(id);
   }
@@ -107,7 +112,7 @@ export class CertificateService {
     const { tenantId } = context.principal;
     const views = rows.map((row) => ({ row, secrets: this.unseal(tenantId, row) }));
     if (rows.length > 0) {
-      await this.deps.store.appendAudit(tenantId, auditEvent(context, 'Export', { ...AUDIT, ids: rows.map((r) => r.id as string) }));
+      await this.deps.store.appendAudit(tenantId, auditEvent(context, 'Export', { ...AUDIT, ids: rows.map((r) => r.id as string) }, this.now()));
     }
     return views;
   }

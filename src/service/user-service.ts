@@ -14,7 +14,12 @@ const AUDIT = { type: 'User', category: 'User' } as const;
 
 /** The tenant's users: certificate owners, looked up by id or userPrincipalName (case-insensitively). */
 export class UserService {
-  constructor(private readonly deps: { store: Store; autoUsers: boolean }) {}
+  /** The clock of createdDateTime and the audit events (tests set it; else Date.now). */
+  private readonly now: () => number;
+
+  constructor(private readonly deps: { store: Store; autoUsers: boolean; now?: () => number }) {
+    this.now = deps.now ?? Date.now;
+  }
 
   /**
    * The owner of a certificate being created. An unknown UPN creates the user (CONTRACT §4.2) unless the server
@@ -78,7 +83,7 @@ export class UserService {
     try {
       const updated = await this.deps.store.update(userEntity, context.principal.tenantId, id as string,
         (current) => ({ ...current, ...row }),
-        { audit: auditEvent(context, 'Patch', { ...AUDIT, ids: [id as string] }) });
+        { audit: auditEvent(context, 'Patch', { ...AUDIT, ids: [id as string] }, this.now()) });
       if (!updated) throw new NotFoundError(`No user '${key}' exists.`);
     } catch (err) {
       if (err instanceof ConflictError) {
@@ -92,7 +97,7 @@ export class UserService {
     const { id, userPrincipalName } = await this.get(context, key);
     try {
       await this.deps.store.delete(userEntity, context.principal.tenantId, id as string, {
-        audit: auditEvent(context, 'Delete', { ...AUDIT, ids: [id as string] }),
+        audit: auditEvent(context, 'Delete', { ...AUDIT, ids: [id as string] }, this.now()),
       });
     } catch (err) {
       if (err instanceof ConflictError) {
@@ -109,8 +114,8 @@ export class UserService {
 
   private insert(context: RequestContext, row: Row): Promise<Row> {
     const id = randomUUID();
-    return this.deps.store.insert(userEntity, context.principal.tenantId, { ...row, id, createdDateTime: nowStored() }, {
-      audit: auditEvent(context, 'Create', { ...AUDIT, ids: [id] }),
+    return this.deps.store.insert(userEntity, context.principal.tenantId, { ...row, id, createdDateTime: nowStored(new Date(this.now())) }, {
+      audit: auditEvent(context, 'Create', { ...AUDIT, ids: [id] }, this.now()),
     });
   }
 }

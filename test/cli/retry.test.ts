@@ -102,6 +102,7 @@ describe('pfxstore CLI retries', () => {
 
   it('waits Retry-After on 429 and then succeeds', async () => {
     proxy.reset((method, _path, nth) => (method === 'POST' && nth === 1 ? 'throttle' : 'pass'));
+    // Real time on purpose: the CLI is a child process, and its waiting out Retry-After is the behaviour under test.
     const started = Date.now();
     const r = await importAs('throttled@contoso.com');
     assert.equal(r.code, 0, r.stderr);

@@ -10,6 +10,7 @@ import { Metrics } from '../../src/server/metrics.js';
 import { SecretBox } from '../../src/service/secret-box.js';
 import type { Throttle } from '../../src/graph/throttle.js';
 import type { Store } from '../../src/store/store.js';
+import { TestClock } from './clock.js';
 import type { StoreFactory } from './stores.js';
 
 export interface TestApp {
@@ -18,6 +19,8 @@ export interface TestApp {
   readonly identity: DevIdentity;
   readonly config: ServeConfig;
   readonly dataDir: string;
+  /** The clock of the services' timestamps and of token checks: real time unless the test sets it. */
+  readonly clock: TestClock;
   /** A token for the default tenant with the default roles, unless told otherwise. */
   token(options?: MintOptions): Promise<string>;
   /** app.inject with a bearer token (the default one unless `token` is given; `token: null` sends none). */
@@ -31,15 +34,17 @@ export async function makeTestApp(factory: StoreFactory, options: { args?: strin
   const config = parseServeConfig(['--data', dataDir, '--log-level', 'silent', ...(options.args ?? [])], {});
   const identity = await loadDevIdentity(dataDir);
   const opened = await factory.open(dataDir);
+  const clock = new TestClock();
   const app = await buildApp({
     config,
     store: opened.store,
-    verifier: devTokenVerifier(identity),
+    verifier: devTokenVerifier(identity, { now: clock.now }),
     secrets: SecretBox.load(dataDir, {}),
     metrics: new Metrics(),
     throttle: options.throttle,
     devIdentity: identity,
     logger: options.logger ?? false,
+    now: clock.now,
   });
   const defaultToken = await mintDevToken(identity);
   return {
@@ -48,6 +53,7 @@ export async function makeTestApp(factory: StoreFactory, options: { args?: strin
     identity,
     config,
     dataDir,
+    clock,
     token: (mint) => mintDevToken(identity, mint),
     async call({ token, json, headers, ...rest }) {
       const auth = token === null ? {} : { authorization: `Bearer ${token ?? defaultToken}` };

@@ -14,7 +14,8 @@ import type { StoreFactory } from './stores.js';
  * PFXSTORE_TEST_POSTGRES_URL points the tests at another server.
  */
 export const POSTGRES_TEST_URL = process.env.PFXSTORE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const REQUIRED = process.env.PFXSTORE_REQUIRE_POSTGRES === '1';
+/** PFXSTORE_REQUIRE_POSTGRES=1: a PostgreSQL test that cannot run fails instead of skipping. */
+export const POSTGRES_REQUIRED = process.env.PFXSTORE_REQUIRE_POSTGRES === '1';
 
 export interface PostgresTestDb {
   /** A reason to skip (PostgreSQL unreachable), or false. Pass as `{ skip: db.skip }`. */
@@ -36,7 +37,7 @@ export interface PostgresTestDb {
 /** Call once at the top of a test file: `const db = await postgresTestDb(import.meta.url);` */
 export async function postgresTestDb(fileUrl: string): Promise<PostgresTestDb> {
   const unreachable = await probe();
-  if (unreachable && REQUIRED) {
+  if (unreachable && POSTGRES_REQUIRED) {
     throw new Error(`PFXSTORE_REQUIRE_POSTGRES=1 but PostgreSQL is unreachable at ${POSTGRES_TEST_URL}: ${unreachable}`);
   }
   const label = basename(fileURLToPath(fileUrl)).replace(/\.test\.[jt]s$/, '').replace(/[^a-z0-9]+/gi, '_').toLowerCase().slice(0, 24);
@@ -101,7 +102,7 @@ export async function postgresTestDb(fileUrl: string): Promise<PostgresTestDb> {
 /** The integration suite's PostgreSQL store (test/helpers/stores.ts): undefined when skipped. */
 export async function postgresStoreFactory(): Promise<StoreFactory | undefined> {
   if (await probe()) {
-    if (REQUIRED) throw new Error(`PFXSTORE_REQUIRE_POSTGRES=1 but PostgreSQL is unreachable at ${POSTGRES_TEST_URL}`);
+    if (POSTGRES_REQUIRED) throw new Error(`PFXSTORE_REQUIRE_POSTGRES=1 but PostgreSQL is unreachable at ${POSTGRES_TEST_URL}`);
     return undefined;
   }
   return {

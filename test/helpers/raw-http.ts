@@ -47,6 +47,7 @@ export function rawRequest(target: RawTarget, parts: string | Buffer | (string |
     };
     const sendNext = (i: number) => {
       if (i >= chunks.length || socket.destroyed) return;
+      // The gap is the behaviour under test (a client trickling its request), not a wait for something.
       socket.write(chunks[i], () => { timer = setTimeout(() => sendNext(i + 1), options.gapMs ?? 0); });
     };
     socket.once(target.ca ? 'secureConnect' : 'connect', () => sendNext(0));

@@ -66,6 +66,25 @@ describe('authentication, permissions and tenants', () => {
     assert.equal((await t.call({ method: 'GET', url: CERTS, token })).statusCode, 200, 'the genuine token still works');
   });
 
+  test('a remembered token is refused once it expires (past the 60 s skew): the cache honours exp', async () => {
+    // The verifier's clock moves instead of the test sleeping through a token's lifetime.
+    const now = Math.floor(Date.now() / 1000);
+    const token = await sign({ iat: now, nbf: now, exp: now + 120 });
+    try {
+      assert.equal((await t.call({ method: 'GET', url: CERTS, token })).statusCode, 200, 'verified, and remembered');
+      t.clock.set((now + 119) * 1000);
+      assert.equal((await t.call({ method: 'GET', url: CERTS, token })).statusCode, 200, 'a second before exp');
+      t.clock.set((now + 120 + 30) * 1000);
+      assert.equal((await t.call({ method: 'GET', url: CERTS, token })).statusCode, 200, 'past exp, within the skew');
+      t.clock.set((now + 120 + 61) * 1000);
+      unauthenticated(await t.call({ method: 'GET', url: CERTS, token }), /expired at/);
+      t.clock.set((now + 119) * 1000);
+      assert.equal((await t.call({ method: 'GET', url: CERTS, token })).statusCode, 200, 'the token itself was fine before');
+    } finally {
+      t.clock.release();
+    }
+  });
+
   test('permissions: 403 naming the permissions that would do', async () => {
     const readOnly = await t.token({ roles: ['DeviceManagementConfiguration.Read.All'] });
     graphError(await t.call({ method: 'POST', url: CERTS, json: await certificateBody(), token: readOnly }), 403, 'Forbidden', /DeviceManagementConfiguration\.ReadWrite\.All/);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, afterEach, before, describe, test } from 'node:test';
 import { makeTestApp, type TestApp } from '../helpers/app.js';
 import { CERTS, createCertificate, graphError, thumbprint } from '../helpers/certificate-fixtures.js';
 import { storeFactories } from '../helpers/stores.js';
@@ -8,6 +8,7 @@ for (const factory of await storeFactories()) {
   describe(`read, update and delete one certificate (${factory.name})`, () => {
     let t: TestApp;
     before(async () => { t = await makeTestApp(factory); });
+    afterEach(() => t.clock.release());
     after(() => t.close());
 
     test('every key syntax reads the same entity; secrets are null without the export role', async () => {
@@ -40,8 +41,15 @@ for (const factory of await storeFactories()) {
     });
 
     test("PATCH with the PowerShell module's whole object on the unquoted key: 204, changes kept, lastModifiedDateTime moves", async () => {
+      // The service's clock, not a sleep, puts the PATCH a known time after the create. It stays near the real
+      // time (a whole second + 123 ms), which the tokens' iat and exp are checked against by the same clock.
+      const createdAt = Math.floor(Date.now() / 1000) * 1000 + 123;
+      const patchedAt = createdAt + 61_234;
+      t.clock.set(createdAt);
       const created = await createCertificate(t);
-      await new Promise((r) => setTimeout(r, 5));
+      assert.equal(created.createdDateTime, new Date(createdAt).toISOString());
+      assert.equal(created.lastModifiedDateTime, new Date(createdAt).toISOString());
+      t.clock.set(patchedAt);
       const whole = {
         '@odata.type': '#microsoft.graph.userPFXCertificate',
         id: created.id, thumbprint: (created.thumbprint as string).toUpperCase(), userPrincipalName: 'ALICE@contoso.com',
@@ -61,6 +69,7 @@ for (const factory of await storeFactories()) {
       assert.equal(after.createdDateTime, created.createdDateTime);
       // Compare instants, not text: trailing zero fractions are trimmed on the wire ('…29.1Z' is after '…29.13Z' as text).
       assert.ok(Date.parse(after.lastModifiedDateTime) > Date.parse(created.lastModifiedDateTime as string), 'lastModifiedDateTime moved on');
+      assert.equal(after.lastModifiedDateTime, new Date(patchedAt).toISOString(), 'lastModifiedDateTime is the time of the PATCH');
     });
 
     test('PATCH refuses a different thumbprint or owner, bad values and unknown properties; nothing changes', async () => {

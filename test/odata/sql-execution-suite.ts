@@ -57,8 +57,8 @@ const USERS: Row[] = Array.from({ length: 37 }, (_, i) => ({
   createdDateTime: `2026-0${1 + (i % 4)}-01T00:00:00.0000000Z`,
 }));
 
-export function defineExecutionSuite(name: string, open: () => Promise<TestDb>): void {
-  describe(name, () => {
+export function defineExecutionSuite(name: string, open: () => Promise<TestDb>, options: { skip?: string | false } = {}): void {
+  describe(name, { skip: options.skip }, () => {
     let db: TestDb;
 
     before(async () => {

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { certificateEntity } from '../../src/model/certificate.js';
 import { bindFilter } from '../../src/odata/filter-binder.js';
 import { parseFilter } from '../../src/odata/filter-parser.js';
 import { sqliteDialect } from '../../src/store/sql-dialect.js';
 import { compileFilter } from '../../src/store/sql-filter.js';
-import { createTable, defineExecutionSuite } from './sql-execution-suite.js';
+import { sqliteMigrations } from '../../src/store/migrations/sqlite.js';
+import { defineExecutionSuite } from './sql-execution-suite.js';
 
 defineExecutionSuite('execution on SQLite (in-memory better-sqlite3)', async () => {
   const db = new Database(':memory:');
@@ -18,11 +19,11 @@ defineExecutionSuite('execution on SQLite (in-memory better-sqlite3)', async () 
   };
 });
 
-describe('SQLite answers the contract queries from indexes', () => {
+describe('SQLite answers the contract queries from the indexes of its migrations', () => {
+  // The real schema (store/migrations/sqlite.ts), nothing built here: a missing index fails these.
   const db = new Database(':memory:');
-  db.exec(createTable(certificateEntity, sqliteDialect).replace('(seq', '(tenant_id TEXT NOT NULL, seq'));
-  db.exec('CREATE INDEX cert_owner ON user_pfx_certificates (tenant_id, upn_lower, thumbprint)');
-  db.exec('CREATE INDEX cert_expiry ON user_pfx_certificates (tenant_id, expiration_date_time)');
+  for (const migration of sqliteMigrations) db.exec(migration.sql);
+  after(() => db.close());
   const plan = (filter: string): string => {
     const params: unknown[] = ['tenant'];
     const where = compileFilter(bindFilter(parseFilter(filter), certificateEntity), sqliteDialect, params);
@@ -32,11 +33,16 @@ describe('SQLite answers the contract queries from indexes', () => {
 
   it("tolower(userPrincipalName) eq '…' and tolower(thumbprint) eq '…'", () => {
     assert.match(plan("tolower(userPrincipalName) eq 'A@contoso.com' and tolower(thumbprint) eq 'AB12'"),
-      /SEARCH user_pfx_certificates USING INDEX cert_owner \(tenant_id=\? AND upn_lower=\? AND thumbprint=\?\)/);
+      /SEARCH user_pfx_certificates USING INDEX user_pfx_certificates_upn \(tenant_id=\? AND upn_lower=\? AND thumbprint=\?\)/);
+  });
+
+  it("tolower(thumbprint) eq '…'", () => {
+    assert.match(plan("tolower(thumbprint) eq 'AB12'"),
+      /SEARCH user_pfx_certificates USING INDEX user_pfx_certificates_thumbprint \(tenant_id=\? AND thumbprint=\?\)/);
   });
 
   it('expirationDateTime lt …', () => {
     assert.match(plan('expirationDateTime lt 2027-01-01T00:00:00Z'),
-      /SEARCH user_pfx_certificates USING INDEX cert_expiry \(tenant_id=\? AND expiration_date_time<\?\)/);
+      /SEARCH user_pfx_certificates USING INDEX user_pfx_certificates_expiration \(tenant_id=\? AND expiration_date_time<\?\)/);
   });
 });

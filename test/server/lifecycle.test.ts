@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
+import { request, type ClientRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { certificateBody } from '../helpers/certificate-fixtures.js';
 import { MAIN, spawnServer } from '../helpers/child-server.js';
+import { waitFor } from '../helpers/wait.js';
 
 /** `serve` as a real process: its start-up output, SIGTERM draining, and durability across SIGKILL. */
 describe('the serve process', () => {
@@ -35,24 +36,34 @@ describe('the serve process', () => {
   });
 
   test('SIGTERM: a request in flight finishes (201), then the process exits 0', async () => {
-    const server = await spawnServer(['--data', dataDir, '--http']);
+    // At info level the server logs each request as it arrives and 'shutting down' when the signal lands.
+    const server = await spawnServer(['--data', dataDir, '--http', '--log-level', 'info']);
     const body = Buffer.from(JSON.stringify(await certificateBody()));
     const url = new URL(`${server.url}/beta/deviceManagement/userPfxCertificates`);
+    let req!: ClientRequest;
     const response = new Promise<number>((resolve, reject) => {
-      const req = request(url, {
+      req = request(url, {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': body.length },
       }, (res) => { res.resume(); resolve(res.statusCode!); });
       req.on('error', reject);
-      // Half the body now, SIGTERM, the rest a moment later: the request is in flight when the signal lands.
-      req.write(body.subarray(0, 100));
-      setTimeout(() => {
-        server.process.kill('SIGTERM');
-        setTimeout(() => req.end(body.subarray(100)), 300);
-      }, 200);
     });
-    assert.equal(await response, 201);
-    assert.deepEqual(await server.exited, { code: 0, signal: null });
+    response.catch(() => undefined); // awaited below; when a wait fails first, its rejection is not the failure
+    // Half the body; once the server has the request, SIGTERM; once it is shutting down, the rest: the request
+    // is in flight when the signal lands.
+    try {
+      req.write(body.subarray(0, 100));
+      await server.waitForOutput('stderr', /"msg":"incoming request"/);
+      server.process.kill('SIGTERM');
+      await server.waitForOutput('stderr', /"msg":"shutting down"/);
+      req.end(body.subarray(100));
+      assert.equal(await response, 201);
+      assert.deepEqual(await server.exited, { code: 0, signal: null });
+    } finally {
+      // A failed wait leaves neither the request nor the process behind.
+      req.destroy();
+      if (server.process.exitCode === null && server.process.signalCode === null) server.process.kill('SIGKILL');
+    }
   });
 
   test('SIGKILL in the middle of a stream of creates: after a restart every create answered 201 is there, intact', async () => {
@@ -70,7 +81,8 @@ describe('the serve process', () => {
       }
     };
     const writers = [writer(), writer(), writer(), writer()];
-    await new Promise((r) => setTimeout(r, 1500));
+    // The kill lands once a good number of creates have been answered, while the writers keep creating.
+    await waitFor(() => answered.length >= 50, { what: '50 creates answered', timeoutMs: 30_000 });
     server.process.kill('SIGKILL');
     stop = true;
     await Promise.all(writers);

@@ -9,6 +9,8 @@ import { promisify } from 'node:util';
 import { parseServeConfig } from '../../src/server/config.js';
 import { CERTS, certificateBody, graphError } from '../helpers/certificate-fixtures.js';
 import { MAIN, spawnServer, type ChildServer } from '../helpers/child-server.js';
+import { POSTGRES_REQUIRED } from '../helpers/postgres.js';
+import { waitFor } from '../helpers/wait.js';
 
 /**
  * CONTRACT §3 / issue 4: PostgreSQL stops while pfxstore runs. API requests answer 503 ServiceUnavailable with
@@ -28,7 +30,6 @@ import { MAIN, spawnServer, type ChildServer } from '../helpers/child-server.js'
 /** The bound on any answer during the outage: pfxstore's connect timeout (default 3000 ms) plus scheduling slack. */
 const OUTAGE_ANSWER_BOUND_MS = parseServeConfig([], process.env).pgConnectTimeoutMs + 5000;
 const RECOVERY_BOUND_MS = 20_000;
-const REQUIRED = process.env.PFXSTORE_REQUIRE_POSTGRES === '1';
 
 /** A PostgreSQL server of its own, from the installed binaries, run as the `postgres` user when we are root. */
 class PrivateCluster {
@@ -126,7 +127,7 @@ function freePort(): Promise<number> {
 }
 
 const binDir = PrivateCluster.binDir();
-if (!binDir && REQUIRED) throw new Error('PFXSTORE_REQUIRE_POSTGRES=1 but no PostgreSQL server binaries (initdb, pg_ctl) are installed');
+if (!binDir && POSTGRES_REQUIRED) throw new Error('PFXSTORE_REQUIRE_POSTGRES=1 but no PostgreSQL server binaries (initdb, pg_ctl) are installed');
 const skip = binDir ? false : 'PostgreSQL server binaries not found (set PFXSTORE_PG_BINDIR); PFXSTORE_REQUIRE_POSTGRES=1 makes this a failure';
 
 interface Answer {
@@ -222,12 +223,17 @@ describe('pfxstore while its PostgreSQL server stops and starts again', { skip }
 
     // ---- the stop lands while creates are in flight: each answers 201 (kept) or 503, nothing else ----
     let writing = true;
+    let stopping = false;
+    /** Creates sent once the stop had begun, and answered. */
+    let answeredAfterStop = 0;
     const unexpected: string[] = [];
     // Writers never throw (a failure is collected), so none outlives the test whatever happens.
     const writers = Array.from({ length: 4 }, async () => {
       while (writing) {
         try {
+          const sentAfterStop = stopping;
           const a = await create();
+          if (sentAfterStop) answeredAfterStop++;
           remember(a);
           if (a.status === 503) {
             around503++;
@@ -240,13 +246,17 @@ describe('pfxstore while its PostgreSQL server stops and starts again', { skip }
         }
       }
     });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The stop lands while the writers are creating: once each has had a few creates answered.
+    await waitFor(() => answered201.size >= 20 + 4 * 3, { what: 'creates answered before the stop', timeoutMs: 30_000 });
     const stoppedAt = Date.now();
+    stopping = true;
     let stopMs: number | undefined;
     try {
       await cluster!.stop();
       stopMs = Date.now() - stoppedAt;
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // The writers go on until each has had a create that it sent after the stop began answered (each a 503 by
+      // then, or a 201 that landed before the server went), so the 503 of a create in flight is seen.
+      await waitFor(() => answeredAfterStop >= 4 * 2, { what: 'creates sent during the stop answered', timeoutMs: 4 * 2 * OUTAGE_ANSWER_BOUND_MS });
       writing = false;
       await Promise.all(writers);
       assert.deepEqual(unexpected, [], 'creates around the stop answer 201 or 503 only');
@@ -271,7 +281,9 @@ describe('pfxstore while its PostgreSQL server stops and starts again', { skip }
         assert.ok(ready.ms < OUTAGE_ANSWER_BOUND_MS, `/readyz answered after ${ready.ms} ms`);
         const health = await call('/healthz');
         assert.equal(health.status, 200, '/healthz: the process itself is fine');
-        await new Promise((resolve) => setTimeout(resolve, 500));
+        // This pause is part of what is tested, not a wait for something: the second round checks that the
+        // answers are still prompt 503s a moment later in the outage, not only right after the stop.
+        if (round === 0) await new Promise((resolve) => setTimeout(resolve, 500));
       }
     } finally {
       writing = false;
@@ -283,13 +295,11 @@ describe('pfxstore while its PostgreSQL server stops and starts again', { skip }
 
     // ---- back: the same process serves again; nothing answered 201 was lost ----
     const recoveredFrom = Date.now();
-    let ready: Answer;
-    for (;;) {
-      ready = await call(`${CERTS}/$count`);
-      if (ready.status === 200 || Date.now() - recoveredFrom > RECOVERY_BOUND_MS) break;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    assert.equal(ready.status, 200, `service resumes within ${RECOVERY_BOUND_MS} ms of PostgreSQL being back: ${ready.text}`);
+    let last: Answer | undefined;
+    await waitFor(async () => (last = await call(`${CERTS}/$count`)).status === 200, {
+      what: `service to resume within ${RECOVERY_BOUND_MS} ms of PostgreSQL being back`,
+      timeoutMs: RECOVERY_BOUND_MS, intervalMs: 200,
+    }).catch((err: Error) => assert.fail(`${err.message}; last answer ${last?.status} ${last?.text}`));
     assert.equal((await call('/readyz')).status, 200);
     const recoveryMs = Date.now() - recoveredFrom;
     const stored = await allIds();

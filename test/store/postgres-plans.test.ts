@@ -82,6 +82,17 @@ describe(`PostgreSQL query plans at ${ROWS.toLocaleString('en')} rows`, { skip: 
     assertIndexed((await store.explain(count.sql, count.params)).join('\n'), 'the owner count');
   });
 
+  test("a thumbprint alone: thumbprint eq '…' (any owner), from the thumbprint index", async () => {
+    const thumb = (await store.list(certificateEntity, TENANT, parseListQuery('$top=1', certificateEntity))).rows[0].thumbprint as string;
+    const query = parseListQuery(`$filter=thumbprint eq '${thumb.toUpperCase()}'`, certificateEntity);
+    const plan = await planOf(query);
+    assertIndexed(plan, 'the thumbprint lookup');
+    // The only index that leads with (tenant_id, thumbprint): without it this would read the whole tenant.
+    assert.match(plan, /Index Scan using user_pfx_certificates_thumbprint |Bitmap Index Scan on user_pfx_certificates_thumbprint\b/, plan);
+    const page = await store.list(certificateEntity, TENANT, query);
+    assert.deepEqual(page.rows.map((r) => r.thumbprint), [thumb]);
+  });
+
   test('an expiry range: expirationDateTime lt 2027-01-01T00:00:00Z', async () => {
     const query = parseListQuery('$filter=expirationDateTime lt 2027-01-01T00:00:00Z', certificateEntity);
     assertIndexed(await planOf(query), 'the expiry range');

@@ -13,6 +13,7 @@ import { SEQUENCE_FIELD } from '../../src/store/row-mapping.js';
 import type { PostgresStore } from '../../src/store/postgres.js';
 import type { Row } from '../../src/store/store.js';
 import { certificateRow, postgresTestDb, thumbprintFor, userRow } from '../helpers/postgres.js';
+import { waitFor } from '../helpers/wait.js';
 
 const db = await postgresTestDb(import.meta.url);
 const TENANT = randomUUID();
@@ -290,11 +291,9 @@ describe('PostgresStore failure handling', { skip: db.skip }, () => {
     await locker.query('SELECT 1 FROM users WHERE id = $1 FOR UPDATE', [user.id]);
     // Settled into a value now: a rejection must not count as unhandled while the test polls.
     const waiting = store.update(userEntity, TENANT, user.id as string, (c) => ({ ...c, displayName: 'never' })).then(() => 'updated', (err: unknown) => err);
-    for (let i = 0; i < 100; i++) {
-      const { rows } = await db.query(schema, "SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'", [appName]);
-      if (rows.length > 0) break;
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await waitFor(async () => (await db.query(schema,
+      "SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'", [appName])).rows.length > 0,
+    { what: "the store's UPDATE to wait on the row lock" });
     assert.equal(await kill(), 1);
     const outcome = await waiting;
     assert.ok(outcome instanceof StoreUnavailableError, `the statement in flight fails with a StoreUnavailableError, got ${String(outcome)}`);
