@@ -7,13 +7,14 @@ import { userEntity } from '../model/user.js';
 import type { BoundExpr } from '../odata/filter-ast.js';
 import type { ListQuery } from '../odata/list-query.js';
 import { buildCountSql, buildListSql, pageFromRows } from './list-sql.js';
+import { RowCache } from './row-cache.js';
 import { sqliteDialect } from './sql-dialect.js';
 import { translateError } from './sqlite-errors.js';
 import { openSqliteFile } from './sqlite-file.js';
 import { migrate } from './sqlite-schema.js';
 import { prepareEntity, prepareFindBy, type EntityStatements } from './sqlite-statements.js';
 import { SqliteWriteQueue } from './sqlite-write-queue.js';
-import type { Page, ReadOptions, Row, Store, WriteOptions } from './store.js';
+import type { CachedRow, Page, ReadOptions, Row, Store, WriteOptions } from './store.js';
 import { LruMap } from '../util/lru-map.js';
 
 export interface SqliteStoreOptions {
@@ -28,15 +29,15 @@ export interface SqliteStoreOptions {
 
 /** How many distinct list/count statements stay prepared: filters vary, but a client repeats its few shapes. */
 const STATEMENT_CACHE_SIZE = 256;
-/** How many rows read by id stay in memory (~1 KB each without their secrets). */
+/** How many rows read by id stay in memory. */
 const ROW_CACHE_SIZE = 10_000;
 const ENTITIES = [userEntity, certificateEntity, auditEventEntity];
 
 /**
  * The embedded store: one SQLite file in WAL mode, written beside store/postgres.ts method for method. Around
  * it: the file and its settings (sqlite-file.ts), the schema (sqlite-schema.ts), the fixed SQL
- * (sqlite-statements.ts) and the group commit (sqlite-write-queue.ts: concurrent creates share one fsync).
- * better-sqlite3 is synchronous, which is what SQLite is anyway; each call
+ * (sqlite-statements.ts), the group commit (sqlite-write-queue.ts: concurrent creates share one fsync) and the
+ * rows kept in memory (row-cache.ts). better-sqlite3 is synchronous, which is what SQLite is anyway; each call
  * is a few microseconds on prepared statements, so the event loop is not held up.
  */
 export class SqliteStore implements Store {
@@ -46,11 +47,8 @@ export class SqliteStore implements Store {
   private readonly queryCache = new LruMap<string, Database.Statement>(STATEMENT_CACHE_SIZE);
   /** Lookups by one column (findBy), by `table.column`. */
   private readonly findByStatements = new Map<string, Database.Statement>();
-  /**
-   * Rows read by id without their secrets, frozen. This process holds the file exclusively and every write
-   * goes through insert/update/delete below, which drop the row they touch, so an entry is never stale.
-   */
-  private readonly publicRows = new LruMap<string, Row>(ROW_CACHE_SIZE);
+  /** Public rows read by id; insert, update and delete drop the row they touch (row-cache.ts). */
+  private readonly rows = new RowCache(ROW_CACHE_SIZE);
   private readonly writes: SqliteWriteQueue;
   private closed = false;
 
@@ -77,14 +75,14 @@ export class SqliteStore implements Store {
   insert(entity: EntityDef, tenantId: string, row: Row, options: WriteOptions = {}): Promise<Row> {
     const s = this.entityStatements(entity);
     return this.write(() => {
-      this.publicRows.delete(rowKey(entity, tenantId, row.id as string));
+      this.rows.forget(entity, tenantId, row.id as string);
       const inserted = s.insert.get(tenantId, ...s.mapping.insertValues(row, options.ownerId)) as Record<string, unknown>;
       this.writeAudit(tenantId, options.audit);
       return s.mapping.fromDb(inserted);
     });
   }
 
-  async get(entity: EntityDef, tenantId: string, id: string, options: ReadOptions = {}): Promise<Row | undefined> {
+  async get(entity: EntityDef, tenantId: string, id: string, options: ReadOptions = {}): Promise<Row | CachedRow | undefined> {
     const s = this.entityStatements(entity);
     if (options.withSecrets) {
       const found = this.guard(() => s.get.get(tenantId, id) as Record<string, unknown> | undefined);
@@ -93,14 +91,11 @@ export class SqliteStore implements Store {
     const cached = this.peek(entity, tenantId, id);
     if (cached) return cached;
     const found = this.guard(() => s.getPublic.get(tenantId, id) as Record<string, unknown> | undefined);
-    if (!found) return undefined;
-    const row = Object.freeze(s.mapping.fromDb(found));
-    this.publicRows.set(rowKey(entity, tenantId, id), row);
-    return row;
+    return found && this.rows.keep(entity, tenantId, id, s.mapping.fromDb(found));
   }
 
-  peek(entity: EntityDef, tenantId: string, id: string): Row | undefined {
-    return this.closed ? undefined : this.publicRows.get(rowKey(entity, tenantId, id));
+  peek(entity: EntityDef, tenantId: string, id: string): CachedRow | undefined {
+    return this.closed ? undefined : this.rows.get(entity, tenantId, id);
   }
 
   async findBy(entity: EntityDef, tenantId: string, property: string, value: string): Promise<Row | undefined> {
@@ -123,10 +118,10 @@ export class SqliteStore implements Store {
   update(entity: EntityDef, tenantId: string, id: string, change: (current: Row) => Row, options: WriteOptions = {}): Promise<Row | undefined> {
     const s = this.entityStatements(entity);
     return this.write(() => {
-      this.publicRows.delete(rowKey(entity, tenantId, id));
+      this.rows.forget(entity, tenantId, id);
       // Renaming a user rewrites the UPN on their certificates (a trigger, migrations/sqlite.ts): rare enough
       // to forget every cached row rather than track whose certificates those are.
-      if (entity === userEntity) this.publicRows.clear();
+      if (entity === userEntity) this.rows.clear();
       const current = s.get.get(tenantId, id) as Record<string, unknown> | undefined;
       if (!current) return undefined;
       const next = change(s.mapping.fromDb(current));
@@ -139,7 +134,7 @@ export class SqliteStore implements Store {
   delete(entity: EntityDef, tenantId: string, id: string, options: WriteOptions = {}): Promise<boolean> {
     const s = this.entityStatements(entity);
     return this.write(() => {
-      this.publicRows.delete(rowKey(entity, tenantId, id));
+      this.rows.forget(entity, tenantId, id);
       const { changes } = s.remove.run(tenantId, id);
       if (changes > 0) this.writeAudit(tenantId, options.audit);
       return changes > 0;
@@ -172,7 +167,7 @@ export class SqliteStore implements Store {
     if (this.closed) return;
     this.writes.drain();
     this.closed = true;
-    this.publicRows.clear();
+    this.rows.clear();
     this.db.close();
   }
 
@@ -204,8 +199,4 @@ export class SqliteStore implements Store {
       throw translateError(err);
     }
   }
-}
-
-function rowKey(entity: EntityDef, tenantId: string, id: string): string {
-  return `${entity.table}/${tenantId}/${id}`;
 }
