@@ -16,9 +16,19 @@ export class NotFoundError extends DomainError {
   override name = 'NotFoundError';
 }
 
+/**
+ * Which rule a write would break: `duplicate`, a unique key is taken (an id, a user's UPN); `reference`, a
+ * foreign key (deleting a user who still owns certificates, or creating a certificate whose owner was deleted).
+ */
+export type ConflictReason = 'duplicate' | 'reference';
+
 /** A uniqueness or referential rule would be broken. Maps to 409 Conflict. */
 export class ConflictError extends DomainError {
   override name = 'ConflictError';
+
+  constructor(readonly reason: ConflictReason, message: string, options?: ErrorOptions) {
+    super(message, options);
+  }
 }
 
 /** The store cannot be reached right now. Maps to 503 ServiceUnavailable with Retry-After. */

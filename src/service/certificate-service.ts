@@ -1,6 +1,7 @@
 import { certificateEntity } from '../model/certificate.js';
 import { nowStored } from '../model/datetime.js';
-import { ConflictError, NotFoundError } from '../model/errors.js';
+import { NotFoundError } from '../model/errors.js';
+import { explainConflict } from './conflicts.js';
 import type { BoundExpr } from '../odata/filter-ast.js';
 import type { ListQuery } from '../odata/list-query.js';
 import type { Page, Row, Store } from '../store/store.js';
@@ -47,20 +48,15 @@ export class CertificateService {
       lastModifiedDateTime: now,
       ...this.seal(tenantId, id, row),
     };
-    try {
-      const stored = await this.deps.store.insert(certificateEntity, tenantId, toStore, {
-        ownerId: owner.id as string,
-        audit: auditEvent(context, 'Create', { ...AUDIT, ids: [id] }, this.now()),
-      });
-      // CONTRACT §4.2: the create response echoes the secret fields as sent.
-      return { row: stored, secrets: wireSecrets };
-    } catch (err) {
-      if (err instanceof ConflictError) {
-        throw new ConflictError(
-          `A userPfxCertificate with thumbprint '${row.thumbprint}' already exists for user '${owner.userPrincipalName}' (id '${id}').`);
-      }
-      throw err;
-    }
+    const stored = await this.deps.store.insert(certificateEntity, tenantId, toStore, {
+      ownerId: owner.id as string,
+      audit: auditEvent(context, 'Create', { ...AUDIT, ids: [id] }, this.now()),
+    }).catch((err: unknown) => explainConflict(err, {
+      duplicate: `A userPfxCertificate with thumbprint '${row.thumbprint}' already exists for user '${owner.userPrincipalName}' (id '${id}').`,
+      reference: `User '${owner.userPrincipalName}' was deleted while this certificate was being created; send the request again.`,
+    }));
+    // CONTRACT §4.2: the create response echoes the secret fields as sent.
+    return { row: stored, secrets: wireSecrets };
   }
 
   /** The certificate without secrets when the store holds it in memory, at once; undefined means "ask `get`". */

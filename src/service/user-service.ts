@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { invalidBody, readEntityBody, requireProperties } from './entity-body.js';
 import { nowStored } from '../model/datetime.js';
 import { ConflictError, NotFoundError, ValidationError } from '../model/errors.js';
+import { explainConflict } from './conflicts.js';
 import { userEntity } from '../model/user.js';
 import type { BoundExpr } from '../odata/filter-ast.js';
 import type { ListQuery } from '../odata/list-query.js';
@@ -35,7 +36,7 @@ export class UserService {
       return await this.insert(context, { userPrincipalName, displayName: userPrincipalName.split('@')[0], accountEnabled: true });
     } catch (err) {
       // Another request created the same owner a moment ago: use that one.
-      if (err instanceof ConflictError) {
+      if (err instanceof ConflictError && err.reason === 'duplicate') {
         const raced = await this.findByUpn(context, userPrincipalName);
         if (raced) return raced;
       }
@@ -48,14 +49,9 @@ export class UserService {
     requireProperties(userEntity, row, problems);
     checkUpn(row, problems);
     if (problems.length > 0) throw invalidBody(problems);
-    try {
-      return await this.insert(context, { accountEnabled: true, ...row });
-    } catch (err) {
-      if (err instanceof ConflictError) {
-        throw new ConflictError(`A user with userPrincipalName '${row.userPrincipalName as string}' already exists.`);
-      }
-      throw err;
-    }
+    return this.insert(context, { accountEnabled: true, ...row }).catch((err: unknown) => explainConflict(err, {
+      duplicate: `A user with userPrincipalName '${row.userPrincipalName as string}' already exists.`,
+    }));
   }
 
   async get(context: RequestContext, key: string): Promise<Row> {
@@ -80,32 +76,23 @@ export class UserService {
     checkUpn(row, problems);
     if (problems.length > 0) throw invalidBody(problems);
     const { id } = await this.get(context, key);
-    try {
-      const updated = await this.deps.store.update(userEntity, context.principal.tenantId, id as string,
-        (current) => ({ ...current, ...row }),
-        { audit: auditEvent(context, 'Patch', { ...AUDIT, ids: [id as string] }, this.now()) });
-      if (!updated) throw new NotFoundError(`No user '${key}' exists.`);
-    } catch (err) {
-      if (err instanceof ConflictError) {
-        throw new ConflictError(`A user with userPrincipalName '${row.userPrincipalName as string}' already exists.`);
-      }
-      throw err;
-    }
+    const updated = await this.deps.store.update(userEntity, context.principal.tenantId, id as string,
+      (current) => ({ ...current, ...row }),
+      { audit: auditEvent(context, 'Patch', { ...AUDIT, ids: [id as string] }, this.now()) },
+    ).catch((err: unknown) => explainConflict(err, {
+      duplicate: `A user with userPrincipalName '${row.userPrincipalName as string}' already exists.`,
+    }));
+    if (!updated) throw new NotFoundError(`No user '${key}' exists.`);
   }
 
   async delete(context: RequestContext, key: string): Promise<void> {
     const { id, userPrincipalName } = await this.get(context, key);
-    try {
-      await this.deps.store.delete(userEntity, context.principal.tenantId, id as string, {
-        audit: auditEvent(context, 'Delete', { ...AUDIT, ids: [id as string] }, this.now()),
-      });
-    } catch (err) {
-      if (err instanceof ConflictError) {
-        throw new ConflictError(
-          `User '${userPrincipalName as string}' still owns certificates; delete them first (GET /deviceManagement/userPfxCertificates?$filter=userPrincipalName eq '${userPrincipalName as string}').`);
-      }
-      throw err;
-    }
+    await this.deps.store.delete(userEntity, context.principal.tenantId, id as string, {
+      audit: auditEvent(context, 'Delete', { ...AUDIT, ids: [id as string] }, this.now()),
+    }).catch((err: unknown) => explainConflict(err, {
+      reference: `User '${userPrincipalName as string}' still owns certificates; delete them first ` +
+        `(GET /deviceManagement/userPfxCertificates?$filter=userPrincipalName eq '${userPrincipalName as string}').`,
+    }));
   }
 
   private findByUpn(context: RequestContext, userPrincipalName: string): Promise<Row | undefined> {

@@ -66,8 +66,8 @@ export function staleConnection(err: unknown): boolean {
 export function queryError(err: unknown): unknown {
   if (err instanceof DomainError) return err;
   const state = sqlState(err);
-  if (state === '23505') return new ConflictError('An entity with the same key already exists.', { cause: err });
-  if (state === '23503') return new ConflictError('Other entities still refer to this one.', { cause: err });
+  if (state === '23505') return new ConflictError('duplicate', 'An entity with the same key already exists.', { cause: err });
+  if (state === '23503') return new ConflictError('reference', 'Other entities still refer to this one.', { cause: err });
   if (state !== undefined) {
     return TRANSIENT_STATES.some((re) => re.test(state)) ? unavailable(`SQLSTATE ${state}`, err) : err;
   }

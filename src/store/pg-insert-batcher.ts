@@ -94,7 +94,7 @@ export class PgInsertBatcher {
     for (const item of batch) {
       const row = inserted.get(`${item.tenantId}/${item.row.id as string}`);
       if (row) item.resolve(mapping.fromDb(row));
-      else item.reject(new ConflictError('An entity with the same key already exists.'));
+      else item.reject(new ConflictError('duplicate', 'An entity with the same key already exists.'));
     }
   }
 
