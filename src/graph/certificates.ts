@@ -22,7 +22,7 @@ export function registerCertificateRoutes(app: FastifyInstance, options: { servi
   const create = async (request: FastifyRequest, reply: FastifyReply) => {
     requirePermission(request.principal, 'writeCertificates');
     const view = await service.create(context(request), request.body);
-    return sendEntity(request, reply.header('location', entityUrl(request, view.row.id as string)), 201, set, certificateEntity, view.row, formatOptions(view));
+    return sendEntity(request, reply.header('location', entityUrl(request, view.row.id)), 201, set, certificateEntity, view.row, formatOptions(view));
   };
 
   resource(app, `/${SET_PATH}`, {

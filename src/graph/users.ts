@@ -27,7 +27,7 @@ export function registerUserRoutes(app: FastifyInstance, options: { service: Use
     POST: async (request, reply) => {
       requirePermission(request.principal, 'writeUsers');
       const row = await service.create(context(request), request.body);
-      return sendEntity(request, reply.header('location', `${base(request)}/users/${row.id as string}`), 201, set, userEntity, row);
+      return sendEntity(request, reply.header('location', `${base(request)}/users/${row.id}`), 201, set, userEntity, row);
     },
   });
 

@@ -73,7 +73,7 @@ export interface PropertyDef {
   readonly patchable: boolean;
 }
 
-export interface EntityDef {
+export interface EntityDef<P extends readonly PropertyDef[] = readonly PropertyDef[]> {
   /** Entity type name without namespace, e.g. `userPFXCertificate`. */
   readonly typeName: string;
   /** `@odata.type` value: `#microsoft.graph.userPFXCertificate`. */
@@ -84,7 +84,7 @@ export interface EntityDef {
   readonly table: string;
   /** Stable default order and keyset tie-breaker: a monotonically increasing integer column (insertion order). */
   readonly sequenceColumn: string;
-  readonly properties: readonly PropertyDef[];
+  readonly properties: P;
   readonly byName: ReadonlyMap<string, PropertyDef>;
   /**
    * The column that ties a row to the row that owns it (a certificate to its user), outside the properties:
@@ -93,13 +93,39 @@ export interface EntityDef {
   readonly ownerColumn?: string;
 }
 
+/** A property's value in a stored row, by its kind: dates and guids as text (model/datetime.ts), enums as numbers. */
+interface StoredValues {
+  string: string;
+  dateTimeOffset: string;
+  guid: string;
+  binary: Buffer;
+  boolean: boolean;
+  enum: number;
+  int32: number;
+  /** JSON text. */
+  complex: string;
+}
+
+/** Secret properties are stored encrypted, as bytes, whatever their kind (service/secret-box.ts). */
+type StoredValue<P extends PropertyDef> = (P extends { secret: true } ? Buffer : StoredValues[P['kind']]) |
+  (P extends { storedNullable: true } ? null : never);
+type PropertyOf<E extends EntityDef> = E['properties'][number];
+
+/**
+ * A stored row of entity E, typed from its property table: `RowOf<typeof userEntity>['id']` is a string. The
+ * secret properties are optional, since a read without the export role does not load them.
+ */
+export type RowOf<E extends EntityDef> =
+  { [P in PropertyOf<E> as P extends { secret: true } ? never : P['name']]: StoredValue<P> } &
+  { [P in PropertyOf<E> as P extends { secret: true } ? P['name'] : never]?: StoredValue<P> };
+
 type PropertyInit = Partial<PropertyDef> & Pick<PropertyDef, 'name' | 'kind' | 'column'>;
 
 /**
  * Fills the defaults of a property row: filterable, not secret, never null in storage, declared nullable (as
  * most of Graph's properties are), not required on create, filterColumn = column.
  */
-export function property(init: PropertyInit): PropertyDef {
+export function property<const I extends PropertyInit>(init: I): PropertyDef & I {
   return {
     storedNullable: false,
     declaredNullable: true,
@@ -114,7 +140,7 @@ export function property(init: PropertyInit): PropertyDef {
   };
 }
 
-export function entity(def: Omit<EntityDef, 'byName'>): EntityDef {
+export function entity<const P extends readonly PropertyDef[]>(def: Omit<EntityDef<P>, 'byName'>): EntityDef<P> {
   return Object.freeze({ ...def, byName: new Map(def.properties.map((p) => [p.name, p])) });
 }
 

@@ -1,7 +1,7 @@
 import { GUID } from '../model/guid.js';
 import type { EntityDef, PropertyDef } from '../model/entity.js';
 import { enumMember, enumNames } from '../model/entity.js';
-import { logicalOperands, type BoundExpr, type BoundValue, type CompareOp, type FilterExpr } from './filter-ast.js';
+import { logicalOperands, type BoundExpr, type BoundValue, type FilterExpr } from './filter-ast.js';
 import { filterError, quoteInput } from './filter-errors.js';
 import { findProperty, notFilterableReason, typeLabel, unknownPropertyReason } from './properties.js';
 
@@ -90,7 +90,7 @@ class Binder {
     }
     const param: BoundValue = { kind: 'param', value };
     const col = columnValue(column);
-    return { kind: 'compare', op: expr.op as CompareOp, left: left ? col : param, right: left ? param : col };
+    return { kind: 'compare', op: expr.op, left: left ? col : param, right: left ? param : col };
   }
 
   private inList(expr: Extract<FilterExpr, { kind: 'in' }>): BoundExpr {
@@ -160,17 +160,17 @@ class Binder {
           if (expr.type === 'string') return caseMapped(expr.value as string, column);
           break;
         case 'guid':
-          if (expr.type === 'guid') return expr.value as string;
+          if (expr.type === 'guid') return expr.value;
           if (expr.type === 'string' && GUID.test(expr.value as string)) return (expr.value as string).toLowerCase();
           break;
         case 'dateTimeOffset':
-          if (expr.type === 'dateTimeOffset') return expr.value as string;
+          if (expr.type === 'dateTimeOffset') return expr.value;
           break;
         case 'boolean':
-          if (expr.type === 'boolean') return expr.value as boolean;
+          if (expr.type === 'boolean') return expr.value;
           break;
         case 'int32':
-          if (expr.type === 'number' && isInt32(expr.value as number)) return expr.value as number;
+          if (expr.type === 'number' && isInt32(expr.value as number)) return expr.value;
           break;
       }
     }

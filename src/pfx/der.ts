@@ -64,11 +64,11 @@ interface Header {
 /** Reads identifier and length octets only; never looks past `limit`. */
 function readHeader(buf: Buffer, offset: number, limit: number): Header {
   if (offset >= limit) throw new DerError('unexpected end of data: an element was expected', offset);
-  const tag = buf[offset]!;
+  const tag = buf[offset];
   if (tag === 0x00) throw new DerError('unexpected end-of-contents marker', offset);
   if ((tag & 0x1f) === 0x1f) throw new DerError('high-tag-number identifiers are not supported', offset);
   if (offset + 1 >= limit) throw new DerError('truncated: the element has no length octet', offset);
-  const first = buf[offset + 1]!;
+  const first = buf[offset + 1];
   let pos = offset + 2;
   let length = first;
   if (first === 0x80) {
@@ -82,7 +82,7 @@ function readHeader(buf: Buffer, offset: number, limit: number): Header {
     if (count > 4) throw new DerError(`a ${count}-octet length field is not supported`, offset);
     if (pos + count > limit) throw new DerError('truncated: the length field runs past the end', offset);
     length = 0;
-    for (let i = 0; i < count; i++) length = length * 256 + buf[pos++]!;
+    for (let i = 0; i < count; i++) length = length * 256 + buf[pos++];
   }
   if (length > limit - pos) {
     throw new DerError(`truncated: the element declares ${length} bytes but only ${limit - pos} remain`, offset);
@@ -185,7 +185,7 @@ export class DerReader {
 
   expect(tag: number, what: string): DerNode {
     if (this.done) throw new DerError(`${what} is missing`, this.pos);
-    const actual = this.buf[this.pos]!;
+    const actual = this.buf[this.pos];
     if (actual !== tag) throw new DerError(`${what}: expected ${tagName(tag)}, found ${tagName(actual)}`, this.pos);
     return this.next(what);
   }
@@ -203,7 +203,7 @@ export class DerReader {
   }
 
   finish(what: string): void {
-    if (!this.done) throw new DerError(`${what}: unexpected ${tagName(this.buf[this.pos]!)} after the last field`, this.pos);
+    if (!this.done) throw new DerError(`${what}: unexpected ${tagName(this.buf[this.pos])} after the last field`, this.pos);
   }
 }
 
@@ -230,7 +230,7 @@ export function readOid(node: DerNode, what: string): string {
   let value = 0;
   let groupStart = true;
   for (let i = contentStart; i < contentEnd; i++) {
-    const byte = buf[i]!;
+    const byte = buf[i];
     if (groupStart && byte === 0x80) throw new DerError(`${what}: non-minimal OBJECT IDENTIFIER arc`, i);
     groupStart = false;
     value = value * 128 + (byte & 0x7f);
@@ -256,10 +256,10 @@ export function readSmallInt(node: DerNode, what: string, max = 0x7fffffff): num
   if (node.tag !== Tag.INTEGER) throw new DerError(`${what}: expected INTEGER, found ${tagName(node.tag)}`, node.start);
   const { buf, contentStart, contentEnd } = node;
   if (contentEnd === contentStart) throw new DerError(`${what}: empty INTEGER`, node.start);
-  if (buf[contentStart]! & 0x80) throw new DerError(`${what}: negative INTEGER`, node.start);
+  if (buf[contentStart] & 0x80) throw new DerError(`${what}: negative INTEGER`, node.start);
   let value = 0;
   for (let i = contentStart; i < contentEnd; i++) {
-    value = value * 256 + buf[i]!;
+    value = value * 256 + buf[i];
     if (value > max) throw new DerError(`${what}: value exceeds ${max}`, node.start);
   }
   return value;
@@ -281,7 +281,7 @@ export function readOctets(node: DerNode, what: string, depth = 0): Buffer {
     }
     parts.push(readOctets(reader.next(what), what, depth + 1));
   }
-  return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  return parts.length === 1 ? parts[0] : Buffer.concat(parts);
 }
 
 /** BMPString (UTF-16BE), used by PKCS#9 friendlyName. */
@@ -312,11 +312,11 @@ export function readTime(node: DerNode, what: string): Date {
   } else {
     throw new DerError(`${what}: expected UTCTime or GeneralizedTime in UTC, found ${tagName(node.tag)} "${text}"`, node.start);
   }
-  const [, , mo, d, h, mi, s] = match.map(Number) as number[];
-  const ms = Date.UTC(year, mo! - 1, d!, h!, mi!, s!, fraction);
+  const [, , mo, d, h, mi, s] = match.map(Number);
+  const ms = Date.UTC(year, mo - 1, d, h, mi, s, fraction);
   const date = new Date(ms);
   // Date.UTC silently rolls 31 February over; a certificate with such a date is malformed.
-  if (date.getUTCMonth() !== mo! - 1 || date.getUTCDate() !== d! || h! > 23 || mi! > 59 || s! > 59) {
+  if (date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) {
     throw new DerError(`${what}: invalid date "${text}"`, node.start);
   }
   if (year < 100) date.setUTCFullYear(year); // Date.UTC maps years 0–99 to 1900–1999

@@ -72,7 +72,7 @@ export function verifyMac(mac: MacData, content: Buffer, password: PasswordForm,
     if (mac.iterations < 1) throw new PfxError('not-pkcs12', 'not a valid PKCS#12 file: MacData iterations must be at least 1');
     budget.spend(mac.iterations, 'the MAC');
     // RFC 7292 App. B.4: the HMAC key is as long as the digest output, derived with ID 3.
-    key = pkcs12Kdf(digest, password.bmp, mac.salt, KDF_MAC, mac.iterations, DIGEST_BYTES[digest]!);
+    key = pkcs12Kdf(digest, password.bmp, mac.salt, KDF_MAC, mac.iterations, DIGEST_BYTES[digest]);
   }
   const actual = createHmac(digest, key).update(content).digest();
   return actual.length === mac.digest.length && timingSafeEqual(actual, mac.digest);

@@ -112,7 +112,7 @@ function sniffNonDer(der: Buffer): string | undefined {
   if (head.startsWith('{') || head.startsWith('[')) return 'it looks like JSON; a PFX is binary DER';
   if (der[0] !== Tag.SEQUENCE) {
     if (head.startsWith('MI')) return 'it looks like base64 text; decode it to binary DER first';
-    return `a PFX starts with a DER SEQUENCE (0x30), this starts with 0x${der[0]!.toString(16).padStart(2, '0')}`;
+    return `a PFX starts with a DER SEQUENCE (0x30), this starts with 0x${der[0].toString(16).padStart(2, '0')}`;
   }
   return undefined;
 }

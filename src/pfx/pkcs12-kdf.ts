@@ -57,7 +57,7 @@ export function pkcs12Kdf(
     for (let j = 0; j < i.length; j += v) {
       let carry = 1;
       for (let k = v - 1; k >= 0; k--) {
-        const sum = i[j + k]! + b[k]! + carry;
+        const sum = i[j + k] + b[k] + carry;
         i[j + k] = sum & 0xff;
         carry = sum >>> 8;
       }

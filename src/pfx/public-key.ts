@@ -47,7 +47,7 @@ export function assertRsaPublicKey(key: KeyObject): void {
 function readPem(text: string): KeyObject {
   const match = PEM_BLOCK.exec(text);
   if (!match) throw new KeyError('unsupported-key-format', `the file holds a malformed PEM block; ${ACCEPTED}`);
-  const label = match[1]!;
+  const label = match[1];
   const pem = text.slice(match.index);
   if (PRIVATE_LABELS.has(label)) {
     throw new KeyError('not-rsa-public-key', `this is a private key (${label}); give the public key instead (openssl pkey -pubout)`);

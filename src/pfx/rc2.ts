@@ -34,14 +34,14 @@ export function rc2ExpandKey(key: Uint8Array, effectiveBits: number): Uint16Arra
   }
   const l = new Uint8Array(128);
   l.set(key);
-  for (let i = t; i < 128; i++) l[i] = PITABLE[(l[i - 1]! + l[i - t]!) & 0xff]!;
+  for (let i = t; i < 128; i++) l[i] = PITABLE[(l[i - 1] + l[i - t]) & 0xff]!;
   // Reduce the effective key to T1 bits: T8 bytes, the top byte masked with TM.
   const t8 = Math.ceil(effectiveBits / 8);
   const tm = 0xff >> (8 * t8 - effectiveBits);
-  l[128 - t8] = PITABLE[l[128 - t8]! & tm]!;
-  for (let i = 127 - t8; i >= 0; i--) l[i] = PITABLE[l[i + 1]! ^ l[i + t8]!]!;
+  l[128 - t8] = PITABLE[l[128 - t8] & tm]!;
+  for (let i = 127 - t8; i >= 0; i--) l[i] = PITABLE[l[i + 1] ^ l[i + t8]]!;
   const k = new Uint16Array(64);
-  for (let i = 0; i < 64; i++) k[i] = l[2 * i]! | (l[2 * i + 1]! << 8);
+  for (let i = 0; i < 64; i++) k[i] = l[2 * i] | (l[2 * i + 1] << 8);
   return k;
 }
 
@@ -51,12 +51,12 @@ export function rc2EncryptBlock(k: Uint16Array, block: Uint8Array, out: Uint8Arr
   let j = 0;
   for (let round = 0; round < 16; round++) {
     for (let i = 0; i < 4; i++) {
-      const sum = r[i]! + k[j++]! + (r[(i + 3) & 3]! & r[(i + 2) & 3]!) + (~r[(i + 3) & 3]! & r[(i + 1) & 3]!);
-      const s = SHIFT[i]!;
+      const sum = r[i] + k[j++] + (r[(i + 3) & 3] & r[(i + 2) & 3]) + (~r[(i + 3) & 3] & r[(i + 1) & 3]);
+      const s = SHIFT[i];
       r[i] = ((sum << s) | ((sum & 0xffff) >>> (16 - s))) & 0xffff;
     }
     if (round === 4 || round === 10) {
-      for (let i = 0; i < 4; i++) r[i] = (r[i]! + k[r[(i + 3) & 3]! & 63]!) & 0xffff;
+      for (let i = 0; i < 4; i++) r[i] = (r[i] + k[r[(i + 3) & 3] & 63]) & 0xffff;
     }
   }
   writeWords(r, out, outOffset);
@@ -68,26 +68,26 @@ export function rc2DecryptBlock(k: Uint16Array, block: Uint8Array, out: Uint8Arr
   let j = 63;
   for (let round = 15; round >= 0; round--) {
     for (let i = 3; i >= 0; i--) {
-      const s = SHIFT[i]!;
-      const x = r[i]!;
+      const s = SHIFT[i];
+      const x = r[i];
       const rotated = ((x >>> s) | (x << (16 - s))) & 0xffff;
-      r[i] = (rotated - k[j--]! - (r[(i + 3) & 3]! & r[(i + 2) & 3]!) - (~r[(i + 3) & 3]! & r[(i + 1) & 3]!)) & 0xffff;
+      r[i] = (rotated - k[j--] - (r[(i + 3) & 3] & r[(i + 2) & 3]) - (~r[(i + 3) & 3] & r[(i + 1) & 3])) & 0xffff;
     }
     if (round === 5 || round === 11) {
-      for (let i = 3; i >= 0; i--) r[i] = (r[i]! - k[r[(i + 3) & 3]! & 63]!) & 0xffff;
+      for (let i = 3; i >= 0; i--) r[i] = (r[i] - k[r[(i + 3) & 3] & 63]) & 0xffff;
     }
   }
   writeWords(r, out, outOffset);
 }
 
 function readWords(b: Uint8Array, o: number): number[] {
-  return [b[o]! | (b[o + 1]! << 8), b[o + 2]! | (b[o + 3]! << 8), b[o + 4]! | (b[o + 5]! << 8), b[o + 6]! | (b[o + 7]! << 8)];
+  return [b[o] | (b[o + 1] << 8), b[o + 2] | (b[o + 3] << 8), b[o + 4] | (b[o + 5] << 8), b[o + 6] | (b[o + 7] << 8)];
 }
 
 function writeWords(r: number[], out: Uint8Array, o: number): void {
   for (let i = 0; i < 4; i++) {
-    out[o + 2 * i] = r[i]! & 0xff;
-    out[o + 2 * i + 1] = r[i]! >>> 8;
+    out[o + 2 * i] = r[i] & 0xff;
+    out[o + 2 * i + 1] = r[i] >>> 8;
   }
 }
 
@@ -106,9 +106,9 @@ export function rc2CbcDecrypt(key: Uint8Array, iv: Uint8Array, data: Uint8Array,
   for (let o = 0; o < data.length; o += RC2_BLOCK_BYTES) {
     rc2DecryptBlock(k, data, out, o, o);
     const chain = o === 0 ? iv : data.subarray(o - RC2_BLOCK_BYTES, o);
-    for (let i = 0; i < RC2_BLOCK_BYTES; i++) out[o + i]! ^= chain[i]!;
+    for (let i = 0; i < RC2_BLOCK_BYTES; i++) out[o + i] ^= chain[i];
   }
-  const pad = out[out.length - 1]!;
+  const pad = out[out.length - 1];
   let bad = pad < 1 || pad > RC2_BLOCK_BYTES;
   for (let i = 2; i <= pad && !bad; i++) bad = out[out.length - i] !== pad;
   if (bad) throw new RangeError('RC2-CBC: bad padding');
@@ -124,7 +124,7 @@ export function rc2CbcEncrypt(key: Uint8Array, iv: Uint8Array, data: Uint8Array,
   out.set(data);
   for (let o = 0; o < out.length; o += RC2_BLOCK_BYTES) {
     const chain = o === 0 ? iv : out.subarray(o - RC2_BLOCK_BYTES, o);
-    for (let i = 0; i < RC2_BLOCK_BYTES; i++) out[o + i]! ^= chain[i]!;
+    for (let i = 0; i < RC2_BLOCK_BYTES; i++) out[o + i] ^= chain[i];
     rc2EncryptBlock(k, out, out, o, o);
   }
   return out;

@@ -46,7 +46,7 @@ function canonicalRsaJwk(der: Buffer): JsonWebKey | undefined {
     ints.push(value);
   }
   // version 0 (two-prime), then n, e, d, p, q, dp, dq, qi — each non-zero.
-  if (!reader.done || ints.length !== 9 || ints[0]!.length !== 0 || ints.slice(1).some((v) => v.length === 0)) return undefined;
+  if (!reader.done || ints.length !== 9 || ints[0].length !== 0 || ints.slice(1).some((v) => v.length === 0)) return undefined;
   const [, n, e, d, p, q, dp, dq, qi] = ints.map((v) => v.toString('base64url'));
   return { kty: 'RSA', n, e, d, p, q, dp, dq, qi };
 }
@@ -70,7 +70,7 @@ function strictDer(node: DerNode): boolean {
 function unsigned(node: DerNode): Buffer | undefined {
   if (node.tag !== Tag.INTEGER || !strictDer(node) || node.contentEnd === node.contentStart) return undefined;
   const bytes = node.buf.subarray(node.contentStart, node.contentEnd);
-  if (bytes[0]! & 0x80) return undefined; // negative
-  if (bytes[0] === 0 && bytes.length > 1 && !(bytes[1]! & 0x80)) return undefined; // non-minimal
+  if (bytes[0] & 0x80) return undefined; // negative
+  if (bytes[0] === 0 && bytes.length > 1 && !(bytes[1] & 0x80)) return undefined; // non-minimal
   return bytes[0] === 0 ? bytes.subarray(1) : bytes;
 }

@@ -34,7 +34,7 @@ export async function loadDevTls(dataDir: string): Promise<TlsMaterial> {
 
 async function makeDevChain(): Promise<{ caPem: string; leafPem: string; leafKeyPem: string }> {
   const now = Date.now();
-  const caKeys = await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify']) as CryptoKeyPair;
+  const caKeys = await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify']);
   const ca = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: randomSerial(),
     name: 'CN=pfxstore development CA',
@@ -47,7 +47,7 @@ async function makeDevChain(): Promise<{ caPem: string; leafPem: string; leafKey
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
     ],
   });
-  const leafKeys = await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify']) as CryptoKeyPair;
+  const leafKeys = await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify']);
   const leaf = await x509.X509CertificateGenerator.create({
     serialNumber: randomSerial(),
     subject: 'CN=localhost',

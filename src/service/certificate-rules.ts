@@ -1,5 +1,6 @@
 import { certificateEntity, intendedPurposeEnum, paddingSchemeEnum } from '../model/certificate.js';
 import { decodeBase64, invalidBody, readEntityBody, requireProperties } from './entity-body.js';
+import type { RowOf } from '../model/entity.js';
 import type { Row } from '../store/store.js';
 import { isPkcs12Structure } from '../pfx/pkcs12.js';
 import { normaliseThumbprint } from '../model/thumbprint.js';
@@ -26,15 +27,15 @@ export function checkCertificateCreate(body: unknown): Row {
  * Reads and checks a PATCH body against the stored row; returns the changes in stored form. The properties
  * marked patchable may be sent (CONTRACT §4.5); thumbprint and userPrincipalName only with their stored values.
  */
-export function checkCertificatePatch(body: unknown, current: Row): Row {
+export function checkCertificatePatch(body: unknown, current: RowOf<typeof certificateEntity>): Row {
   const { row, problems } = readEntityBody(certificateEntity, body, { patch: true });
   checkValues(row, problems);
   if (typeof row.thumbprint === 'string' && row.thumbprint !== current.thumbprint) {
-    problems.push(`property 'thumbprint' cannot be changed (stored: '${current.thumbprint as string}'); create a new certificate instead`);
+    problems.push(`property 'thumbprint' cannot be changed (stored: '${current.thumbprint}'); create a new certificate instead`);
   }
   if (typeof row.userPrincipalName === 'string' &&
-      row.userPrincipalName.toLowerCase() !== (current.userPrincipalName as string).toLowerCase()) {
-    problems.push(`property 'userPrincipalName' cannot be changed (stored: '${current.userPrincipalName as string}')`);
+      row.userPrincipalName.toLowerCase() !== current.userPrincipalName.toLowerCase()) {
+    problems.push(`property 'userPrincipalName' cannot be changed (stored: '${current.userPrincipalName}')`);
   }
   const start = row.startDateTime ?? current.startDateTime;
   const end = row.expirationDateTime ?? current.expirationDateTime;
@@ -56,7 +57,7 @@ function checkValues(row: Row, problems: string[]): void {
   }
   checkUpn(row, problems);
   for (const name of ['providerName', 'keyName'] as const) {
-    if (typeof row[name] === 'string' && (row[name] as string).trim() === '') problems.push(`property '${name}' must not be empty`);
+    if (typeof row[name] === 'string' && (row[name]).trim() === '') problems.push(`property '${name}' must not be empty`);
   }
   if (row.startDateTime && row.expirationDateTime && (row.startDateTime as string) >= (row.expirationDateTime as string)) {
     problems.push(`'startDateTime' must be before 'expirationDateTime'`);

@@ -4,6 +4,7 @@ import { NotFoundError } from '../model/errors.js';
 import { explainConflict } from './conflicts.js';
 import type { BoundExpr } from '../odata/filter-ast.js';
 import type { ListQuery } from '../odata/list-query.js';
+import type { RowOf } from '../model/entity.js';
 import type { Page, Row, Store } from '../store/store.js';
 import { auditEvent } from './audit.js';
 import { checkCertificateCreate, checkCertificatePatch } from './certificate-rules.js';
@@ -17,7 +18,7 @@ const AUDIT = { type: 'UserPFXCertificate', category: 'Certificates' } as const;
 
 /** A certificate row, with its secret properties in wire form when the caller may read them. */
 export interface CertificateView {
-  readonly row: Row;
+  readonly row: RowOf<typeof certificateEntity>;
   readonly secrets?: Record<string, string>;
 }
 
@@ -37,7 +38,7 @@ export class CertificateService {
     const row = checkCertificateCreate(body);
     const { tenantId } = context.principal;
     const owner = await this.deps.users.ownerFor(context, row.userPrincipalName as string);
-    const id = certificateId(owner.id as string, row.thumbprint as string);
+    const id = certificateId(owner.id, row.thumbprint as string);
     const now = nowStored(new Date(this.now()));
     const wireSecrets = { encryptedPfxBlob: (row.encryptedPfxBlob as Buffer).toString('base64'), encryptedPfxPassword: row.encryptedPfxPassword as string };
     const toStore: Row = {
@@ -49,7 +50,7 @@ export class CertificateService {
       ...this.seal(tenantId, id, row),
     };
     const stored = await this.deps.store.insert(certificateEntity, tenantId, toStore, {
-      ownerId: owner.id as string,
+      ownerId: owner.id,
       audit: auditEvent(context, 'Create', { ...AUDIT, ids: [id] }, this.now()),
     }).catch((err: unknown) => explainConflict(err, {
       duplicate: `A userPfxCertificate with thumbprint '${row.thumbprint}' already exists for user '${owner.userPrincipalName}' (id '${id}').`,
@@ -104,11 +105,11 @@ export class CertificateService {
   }
 
   /** Decrypts the secret fields of rows for an entitled caller, and records the export. */
-  private async export(context: RequestContext, rows: Row[]): Promise<CertificateView[]> {
+  private async export(context: RequestContext, rows: RowOf<typeof certificateEntity>[]): Promise<CertificateView[]> {
     const { tenantId } = context.principal;
     const views = rows.map((row) => ({ row, secrets: this.unseal(tenantId, row) }));
     if (rows.length > 0) {
-      await this.deps.store.appendAudit(tenantId, auditEvent(context, 'Export', { ...AUDIT, ids: rows.map((r) => r.id as string) }, this.now()));
+      await this.deps.store.appendAudit(tenantId, auditEvent(context, 'Export', { ...AUDIT, ids: rows.map((r) => r.id) }, this.now()));
     }
     return views;
   }

@@ -6,12 +6,16 @@ import { explainConflict } from './conflicts.js';
 import { userEntity } from '../model/user.js';
 import type { BoundExpr } from '../odata/filter-ast.js';
 import type { ListQuery } from '../odata/list-query.js';
+import type { RowOf } from '../model/entity.js';
 import type { Page, Row, Store } from '../store/store.js';
 import { auditEvent } from './audit.js';
 import type { RequestContext } from './context.js';
 import { checkUpn, parseUserKey } from './keys.js';
 
 const AUDIT = { type: 'User', category: 'User' } as const;
+
+/** A user as stored. */
+export type UserRow = RowOf<typeof userEntity>;
 
 /** The tenant's users: certificate owners, looked up by id or userPrincipalName (case-insensitively). */
 export class UserService {
@@ -26,7 +30,7 @@ export class UserService {
    * The owner of a certificate being created. An unknown UPN creates the user (CONTRACT §4.2) unless the server
    * runs with --no-auto-users.
    */
-  async ownerFor(context: RequestContext, userPrincipalName: string): Promise<Row> {
+  async ownerFor(context: RequestContext, userPrincipalName: string): Promise<UserRow> {
     const found = await this.findByUpn(context, userPrincipalName);
     if (found) return found;
     if (!this.deps.autoUsers) {
@@ -44,7 +48,7 @@ export class UserService {
     }
   }
 
-  async create(context: RequestContext, body: unknown): Promise<Row> {
+  async create(context: RequestContext, body: unknown): Promise<UserRow> {
     const { row, problems } = readEntityBody(userEntity, body);
     requireProperties(userEntity, row, problems);
     checkUpn(row, problems);
@@ -54,7 +58,7 @@ export class UserService {
     }));
   }
 
-  async get(context: RequestContext, key: string): Promise<Row> {
+  async get(context: RequestContext, key: string): Promise<UserRow> {
     const parsed = parseUserKey(key);
     const found = 'id' in parsed
       ? await this.deps.store.get(userEntity, context.principal.tenantId, parsed.id)
@@ -76,9 +80,9 @@ export class UserService {
     checkUpn(row, problems);
     if (problems.length > 0) throw invalidBody(problems);
     const { id } = await this.get(context, key);
-    const updated = await this.deps.store.update(userEntity, context.principal.tenantId, id as string,
+    const updated = await this.deps.store.update(userEntity, context.principal.tenantId, id,
       (current) => ({ ...current, ...row }),
-      { audit: auditEvent(context, 'Patch', { ...AUDIT, ids: [id as string] }, this.now()) },
+      { audit: auditEvent(context, 'Patch', { ...AUDIT, ids: [id] }, this.now()) },
     ).catch((err: unknown) => explainConflict(err, {
       duplicate: `A user with userPrincipalName '${row.userPrincipalName as string}' already exists.`,
     }));
@@ -87,19 +91,19 @@ export class UserService {
 
   async delete(context: RequestContext, key: string): Promise<void> {
     const { id, userPrincipalName } = await this.get(context, key);
-    await this.deps.store.delete(userEntity, context.principal.tenantId, id as string, {
-      audit: auditEvent(context, 'Delete', { ...AUDIT, ids: [id as string] }, this.now()),
+    await this.deps.store.delete(userEntity, context.principal.tenantId, id, {
+      audit: auditEvent(context, 'Delete', { ...AUDIT, ids: [id] }, this.now()),
     }).catch((err: unknown) => explainConflict(err, {
-      reference: `User '${userPrincipalName as string}' still owns certificates; delete them first ` +
-        `(GET /deviceManagement/userPfxCertificates?$filter=userPrincipalName eq '${userPrincipalName as string}').`,
+      reference: `User '${userPrincipalName}' still owns certificates; delete them first ` +
+        `(GET /deviceManagement/userPfxCertificates?$filter=userPrincipalName eq '${userPrincipalName}').`,
     }));
   }
 
-  private findByUpn(context: RequestContext, userPrincipalName: string): Promise<Row | undefined> {
+  private findByUpn(context: RequestContext, userPrincipalName: string): Promise<UserRow | undefined> {
     return this.deps.store.findBy(userEntity, context.principal.tenantId, 'userPrincipalName', userPrincipalName.toLowerCase());
   }
 
-  private insert(context: RequestContext, row: Row): Promise<Row> {
+  private insert(context: RequestContext, row: Row): Promise<UserRow> {
     const id = randomUUID();
     return this.deps.store.insert(userEntity, context.principal.tenantId, { ...row, id, createdDateTime: nowStored(new Date(this.now())) }, {
       audit: auditEvent(context, 'Create', { ...AUDIT, ids: [id] }, this.now()),

@@ -44,7 +44,7 @@ export function buildCountSql(entity: EntityDef, dialect: SqlDialect, tenantId: 
 }
 
 /** Cuts the `top + 1` fetched rows to a page and remembers where the next one starts. */
-export function pageFromRows(query: ListQuery, rows: Row[], count?: number): Page {
+export function pageFromRows<R extends Row>(query: ListQuery, rows: R[], count?: number): Page<R> {
   if (rows.length <= query.top) return { rows, count };
   const pageRows = rows.slice(0, query.top);
   return { rows: pageRows, nextAfter: rowKeyValues(query, pageRows[pageRows.length - 1]), count };

@@ -1,4 +1,4 @@
-import type { EntityDef } from '../model/entity.js';
+import type { EntityDef, RowOf } from '../model/entity.js';
 import { StoreUnavailableError } from '../model/errors.js';
 import { auditEventEntity } from '../model/audit-event.js';
 import { certificateEntity } from '../model/certificate.js';
@@ -13,7 +13,7 @@ import { migrate, readColumnTypes, type ColumnTypes } from './pg-schema.js';
 import { prepareEntity, type EntityStatements } from './pg-statements.js';
 import { parseUrl } from './pg-url.js';
 import { postgresDialect } from './sql-dialect.js';
-import type { Page, ReadOptions, Row, Store, WriteOptions } from './store.js';
+import { typedRow, type Page, type ReadOptions, type Row, type Store, type WriteOptions } from './store.js';
 
 export interface PostgresStoreOptions {
   /** `postgres://…` or `postgresql://…`, optionally with `?schema=name` (see pg-url.ts). */
@@ -87,9 +87,9 @@ export class PostgresStore implements Store {
   }
 
   /** Batched with the other inserts of this turn of the event loop (pg-insert-batcher.ts). */
-  insert(entity: EntityDef, tenantId: string, row: Row, options: WriteOptions = {}): Promise<Row> {
-    if (this.connections.closed) return Promise.reject(new StoreUnavailableError('The store is closed.'));
-    return this.inserts.insert(this.entityStatements(entity).mapping, tenantId, row, options);
+  async insert<E extends EntityDef>(entity: E, tenantId: string, row: Row, options: WriteOptions = {}): Promise<RowOf<E>> {
+    if (this.connections.closed) throw new StoreUnavailableError('The store is closed.');
+    return typedRow(entity, await this.inserts.insert(this.entityStatements(entity).mapping, tenantId, row, options));
   }
 
   /** One insert and its audit event in their own transaction: when a batch cannot answer for it. */
@@ -103,26 +103,29 @@ export class PostgresStore implements Store {
   }
 
   /** Batched with the other reads by id of this turn (pg-lookup-batcher.ts). No `peek`: nothing is kept in memory. */
-  get(entity: EntityDef, tenantId: string, id: string, options: ReadOptions = {}): Promise<Row | undefined> {
-    return this.lookups.lookup(this.entityStatements(entity).mapping, 'id', options.withSecrets ?? false, tenantId, id);
+  async get<E extends EntityDef>(entity: E, tenantId: string, id: string, options: ReadOptions = {}): Promise<RowOf<E> | undefined> {
+    const found = await this.lookups.lookup(this.entityStatements(entity).mapping, 'id', options.withSecrets ?? false, tenantId, id);
+    return found && typedRow(entity, found);
   }
 
-  findBy(entity: EntityDef, tenantId: string, property: string, value: string): Promise<Row | undefined> {
+  async findBy<E extends EntityDef>(entity: E, tenantId: string, property: string, value: string): Promise<RowOf<E> | undefined> {
     const p = entity.byName.get(property);
-    if (!p) return Promise.reject(new Error(`Unknown property ${property}`));
-    return this.lookups.lookup(this.entityStatements(entity).mapping, p.filterColumn, true, tenantId, value);
+    if (!p) throw new Error(`Unknown property ${property}`);
+    const found = await this.lookups.lookup(this.entityStatements(entity).mapping, p.filterColumn, true, tenantId, value);
+    return found && typedRow(entity, found);
   }
 
-  async update(entity: EntityDef, tenantId: string, id: string, change: (current: Row) => Row, options: WriteOptions = {}): Promise<Row | undefined> {
+  async update<E extends EntityDef>(entity: E, tenantId: string, id: string, change: (current: RowOf<E>) => Row,
+    options: WriteOptions = {}): Promise<RowOf<E> | undefined> {
     const s = this.entityStatements(entity);
     return this.connections.transaction(async (lease) => {
       const { rows: [current] } = await this.connections.execute(lease, s.lock, [tenantId, id]);
       if (!current) return undefined;
       // May throw (a ValidationError): the transaction rolls back and the error goes to the caller as it is.
-      const next = change(s.mapping.fromDb(current));
+      const next = change(typedRow(entity, s.mapping.fromDb(current)));
       const { rows: [updated] } = await this.connections.execute(lease, s.update, [...s.mapping.updateValues(next), tenantId, id]);
       await this.writeAudit(lease, tenantId, options.audit);
-      return s.mapping.fromDb(updated);
+      return typedRow(entity, s.mapping.fromDb(updated));
     });
   }
 
@@ -136,14 +139,14 @@ export class PostgresStore implements Store {
     });
   }
 
-  async list(entity: EntityDef, tenantId: string, query: ListQuery, options: ReadOptions = {}): Promise<Page> {
+  async list<E extends EntityDef>(entity: E, tenantId: string, query: ListQuery, options: ReadOptions = {}): Promise<Page<RowOf<E>>> {
     const s = this.entityStatements(entity);
     const list = buildListSql(entity, s.mapping, postgresDialect, tenantId, query, options);
     const counting = query.count ? buildCountSql(entity, postgresDialect, tenantId, query.filter) : undefined;
     return this.connections.withClient(async (lease) => {
       const { rows } = await this.connections.runQuery(lease, list.sql, list.params);
       const count = counting && firstNumber(await this.connections.runQuery(lease, counting.sql, counting.params));
-      return pageFromRows(query, rows.map((r) => s.mapping.fromDb(r)), count);
+      return pageFromRows(query, rows.map((r) => typedRow(entity, s.mapping.fromDb(r))), count);
     });
   }
 

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { EntityDef } from '../model/entity.js';
+import type { EntityDef, RowOf } from '../model/entity.js';
 import { StoreUnavailableError } from '../model/errors.js';
 import type { BoundExpr } from '../odata/filter-ast.js';
 import type { ListQuery } from '../odata/list-query.js';
@@ -11,7 +11,7 @@ import { openSqliteFile } from './sqlite-file.js';
 import { migrate } from './sqlite-schema.js';
 import { prepareEntity, prepareFindBy, type EntityStatements } from './sqlite-statements.js';
 import { SqliteWriteQueue } from './sqlite-write-queue.js';
-import type { CachedRow, Page, ReadOptions, Row, Store, WriteOptions } from './store.js';
+import { typedRow, type CachedRow, type Page, type ReadOptions, type Row, type Store, type WriteOptions } from './store.js';
 import { LruMap } from '../util/lru-map.js';
 import { auditEventEntity } from '../model/audit-event.js';
 import { ENTITIES } from '../model/entities.js';
@@ -71,39 +71,40 @@ export class SqliteStore implements Store {
   }
 
   /** Group-committed with the other writes of this turn of the event loop (sqlite-write-queue.ts). */
-  insert(entity: EntityDef, tenantId: string, row: Row, options: WriteOptions = {}): Promise<Row> {
+  insert<E extends EntityDef>(entity: E, tenantId: string, row: Row, options: WriteOptions = {}): Promise<RowOf<E>> {
     const s = this.entityStatements(entity);
     return this.write(() => {
       this.rows.forget(entity, tenantId, row.id as string);
       const inserted = s.insert.get(tenantId, ...s.mapping.insertValues(row, options.ownerId)) as Record<string, unknown>;
       this.writeAudit(tenantId, options.audit);
-      return s.mapping.fromDb(inserted);
+      return typedRow(entity, s.mapping.fromDb(inserted));
     });
   }
 
-  async get(entity: EntityDef, tenantId: string, id: string, options: ReadOptions = {}): Promise<Row | CachedRow | undefined> {
+  async get<E extends EntityDef>(entity: E, tenantId: string, id: string, options: ReadOptions = {}): Promise<RowOf<E> | undefined> {
     const s = this.entityStatements(entity);
     if (options.withSecrets) {
       const found = this.guard(() => s.get.get(tenantId, id) as Record<string, unknown> | undefined);
-      return found && s.mapping.fromDb(found);
+      return found && typedRow(entity, s.mapping.fromDb(found));
     }
     const cached = this.peek(entity, tenantId, id);
     if (cached) return cached;
     const found = this.guard(() => s.getPublic.get(tenantId, id) as Record<string, unknown> | undefined);
-    return found && this.rows.keep(entity, tenantId, id, s.mapping.fromDb(found));
+    return found && typedRow(entity, this.rows.keep(entity, tenantId, id, s.mapping.fromDb(found)));
   }
 
-  peek(entity: EntityDef, tenantId: string, id: string): CachedRow | undefined {
-    return this.closed ? undefined : this.rows.get(entity, tenantId, id);
+  peek<E extends EntityDef>(entity: E, tenantId: string, id: string): (RowOf<E> & CachedRow) | undefined {
+    const cached = this.closed ? undefined : this.rows.get(entity, tenantId, id);
+    return cached && (typedRow(entity, cached) as RowOf<E> & CachedRow);
   }
 
-  async findBy(entity: EntityDef, tenantId: string, property: string, value: string): Promise<Row | undefined> {
+  async findBy<E extends EntityDef>(entity: E, tenantId: string, property: string, value: string): Promise<RowOf<E> | undefined> {
     const p = entity.byName.get(property);
     if (!p) throw new Error(`Unknown property ${property}`);
     const s = this.entityStatements(entity);
     const find = this.findByStatement(s, p.filterColumn);
     const found = this.guard(() => find.get(tenantId, value) as Record<string, unknown> | undefined);
-    return found && s.mapping.fromDb(found);
+    return found && typedRow(entity, s.mapping.fromDb(found));
   }
 
   /** The lookup by one column, prepared on first use. */
@@ -114,19 +115,20 @@ export class SqliteStore implements Store {
     return statement;
   }
 
-  update(entity: EntityDef, tenantId: string, id: string, change: (current: Row) => Row, options: WriteOptions = {}): Promise<Row | undefined> {
+  update<E extends EntityDef>(entity: E, tenantId: string, id: string, change: (current: RowOf<E>) => Row,
+    options: WriteOptions = {}): Promise<RowOf<E> | undefined> {
     const s = this.entityStatements(entity);
     return this.write(() => {
       this.rows.forget(entity, tenantId, id);
       // Renaming a user rewrites the UPN on their certificates (a trigger, migrations/sqlite.ts): rare enough
       // to forget every cached row rather than track whose certificates those are.
-      if (entity === userEntity) this.rows.clear();
+      if ((entity as EntityDef) === userEntity) this.rows.clear();
       const current = s.get.get(tenantId, id) as Record<string, unknown> | undefined;
       if (!current) return undefined;
-      const next = change(s.mapping.fromDb(current));
+      const next = change(typedRow(entity, s.mapping.fromDb(current)));
       const updated = s.update.get(...s.mapping.updateValues(next), tenantId, id) as Record<string, unknown>;
       this.writeAudit(tenantId, options.audit);
-      return s.mapping.fromDb(updated);
+      return typedRow(entity, s.mapping.fromDb(updated));
     });
   }
 
@@ -140,13 +142,13 @@ export class SqliteStore implements Store {
     });
   }
 
-  async list(entity: EntityDef, tenantId: string, query: ListQuery, options: ReadOptions = {}): Promise<Page> {
+  async list<E extends EntityDef>(entity: E, tenantId: string, query: ListQuery, options: ReadOptions = {}): Promise<Page<RowOf<E>>> {
     const s = this.entityStatements(entity);
     const { sql, params } = buildListSql(entity, s.mapping, sqliteDialect, tenantId, query, options);
     const records = this.guard(() => this.cached(sql).all(...params) as Record<string, unknown>[]);
     let count: number | undefined;
     if (query.count) count = await this.count(entity, tenantId, query.filter);
-    return pageFromRows(query, records.map((r) => s.mapping.fromDb(r)), count);
+    return pageFromRows(query, records.map((r) => typedRow(entity, s.mapping.fromDb(r))), count);
   }
 
   async count(entity: EntityDef, tenantId: string, filter?: BoundExpr): Promise<number> {

@@ -1,4 +1,4 @@
-import type { EntityDef } from '../model/entity.js';
+import type { EntityDef, RowOf } from '../model/entity.js';
 import type { BoundExpr } from '../odata/filter-ast.js';
 import type { ListQuery } from '../odata/list-query.js';
 
@@ -32,8 +32,16 @@ export interface CachedRow extends Readonly<Row> {
   readonly __memo: RowMemo;
 }
 
-export interface Page {
-  readonly rows: Row[];
+/**
+ * A row read from the store, typed from its entity's property table. The stores build rows from the table
+ * (row-mapping.ts), so this is where their type is stated, once for every method that returns one.
+ */
+export function typedRow<E extends EntityDef>(_entity: E, row: Row): RowOf<E> {
+  return row as RowOf<E>;
+}
+
+export interface Page<R = Row> {
+  readonly rows: R[];
   /** Sort-key values of the last row when more rows follow: what the next `$skiptoken` encodes. */
   readonly nextAfter?: readonly unknown[];
   /** Total matching rows, when the query asked for `$count`. */
@@ -68,27 +76,28 @@ export interface Store {
    * Inserts; ConflictError when a unique key (id, a user's UPN) is taken. Returns the stored row without its
    * secret properties: the caller has just sent them, and copying them back is most of the cost of a create.
    */
-  insert(entity: EntityDef, tenantId: string, row: Row, options?: WriteOptions): Promise<Row>;
+  insert<E extends EntityDef>(entity: E, tenantId: string, row: Row, options?: WriteOptions): Promise<RowOf<E>>;
   /** Without secrets, a store with a row cache answers a CachedRow (see there); with secrets, never. */
-  get(entity: EntityDef, tenantId: string, id: string, options?: ReadOptions): Promise<Row | CachedRow | undefined>;
+  get<E extends EntityDef>(entity: E, tenantId: string, id: string, options?: ReadOptions): Promise<RowOf<E> | undefined>;
   /**
    * The row `get` would answer without secrets, when the store holds it in memory: answered at once, without a
    * promise. Undefined means "ask `get`", not "absent". A GET by id served from memory then skips the promise
    * rounds of every layer it passes (~7% of its cost). Stores without a cache leave it out.
    */
-  peek?(entity: EntityDef, tenantId: string, id: string): CachedRow | undefined;
+  peek?<E extends EntityDef>(entity: E, tenantId: string, id: string): (RowOf<E> & CachedRow) | undefined;
   /** Finds one row by a case-insensitive property's lower-cased value (a user by UPN). */
-  findBy(entity: EntityDef, tenantId: string, property: string, value: string): Promise<Row | undefined>;
+  findBy<E extends EntityDef>(entity: E, tenantId: string, property: string, value: string): Promise<RowOf<E> | undefined>;
   /**
    * Reads, applies `change` to the row and writes it back, all in one transaction, so the change sees
    * the current row. Returns the updated row, or undefined when absent (`change` is then not called).
    * `change` may be called more than once (SQLite re-runs a group of writes when one of them failed), so it
    * must compute, not act.
    */
-  update(entity: EntityDef, tenantId: string, id: string, change: (current: Row) => Row, options?: WriteOptions): Promise<Row | undefined>;
+  update<E extends EntityDef>(entity: E, tenantId: string, id: string, change: (current: RowOf<E>) => Row,
+    options?: WriteOptions): Promise<RowOf<E> | undefined>;
   /** Deletes; false when absent; ConflictError when other rows still refer to it (a user who owns certificates). */
   delete(entity: EntityDef, tenantId: string, id: string, options?: WriteOptions): Promise<boolean>;
-  list(entity: EntityDef, tenantId: string, query: ListQuery, options?: ReadOptions): Promise<Page>;
+  list<E extends EntityDef>(entity: E, tenantId: string, query: ListQuery, options?: ReadOptions): Promise<Page<RowOf<E>>>;
   count(entity: EntityDef, tenantId: string, filter?: BoundExpr): Promise<number>;
   /** Records an audit event on its own (exports, which change nothing). */
   appendAudit(tenantId: string, event: Row): Promise<void>;

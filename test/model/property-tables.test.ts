@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { auditEventEntity } from '../../src/model/audit-event.js';
 import { certificateEntity } from '../../src/model/certificate.js';
+import type { EntityDef } from '../../src/model/entity.js';
 import { userEntity } from '../../src/model/user.js';
 
 describe('property tables', () => {
@@ -18,7 +19,7 @@ describe('property tables', () => {
   });
 
   test(`required on create: the certificate properties CONTRACT §4.2 names, and a user's userPrincipalName`, () => {
-    const required = (e: typeof certificateEntity) => e.properties.filter((p) => p.required).map((p) => p.name);
+    const required = (e: EntityDef) => e.properties.filter((p) => p.required).map((p) => p.name);
     assert.deepEqual(required(certificateEntity), ['thumbprint', 'userPrincipalName', 'startDateTime', 'expirationDateTime',
       'providerName', 'keyName', 'encryptedPfxBlob', 'encryptedPfxPassword']);
     assert.deepEqual(required(userEntity), ['userPrincipalName']);

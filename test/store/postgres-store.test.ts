@@ -58,7 +58,7 @@ describe('PostgresStore through the Store interface', { skip: db.skip }, () => {
     const user = userRow('Alice@Contoso.com');
     const insertedUser = await store.insert(userEntity, TENANT, user);
     assert.deepEqual(plain(insertedUser), user);
-    assert.equal(typeof insertedUser[SEQUENCE_FIELD], 'number', 'the BIGINT sequence comes back as a number');
+    assert.equal(typeof (insertedUser as Row)[SEQUENCE_FIELD], 'number', 'the BIGINT sequence comes back as a number');
 
     const cert = certificateRow(user, thumbprintFor('crud'));
     const before = await auditCount();
@@ -98,7 +98,7 @@ describe('PostgresStore through the Store interface', { skip: db.skip }, () => {
     assert.equal(updated?.intendedPurpose, 1);
     assert.equal(updated?.keyName, 'new key');
     assert.deepEqual(updated?.encryptedPfxBlob, Buffer.from('new'));
-    assert.equal(updated?.[SEQUENCE_FIELD], cert[SEQUENCE_FIELD], 'the sequence is the insertion order, not changed by updates');
+    assert.equal((updated as Row | undefined)?.[SEQUENCE_FIELD], (cert as Row)[SEQUENCE_FIELD], 'the sequence is the insertion order, not changed by updates');
     assert.deepEqual(plain(await store.get(certificateEntity, TENANT, cert.id as string, { withSecrets: true })), plain(updated));
     assert.equal(await auditCount(), before + 1);
   });
