@@ -5,7 +5,7 @@ export const serveCommand: Command = {
   summary: 'run the Graph-compatible server',
   usage: 'pfxstore serve [--host H] [--port N] [--data DIR] [--db URL] [--http] [--tls-cert F --tls-key F] ' +
     '[--auth dev|oidc] [--issuer I --audience A --jwks-uri U] [--public-url URL] [--throttle off|intune] ' +
-    '[--log-level L] [--no-auto-users] [--body-limit BYTES] [--request-timeout-ms MS] [--grace-ms MS] ' +
+    '[--log-level L] [--log-format json|pretty] [--no-auto-users] [--body-limit BYTES] [--request-timeout-ms MS] [--grace-ms MS] ' +
     '[--pg-pool-size N] [--pg-statement-timeout-ms MS] [--pg-connect-timeout-ms MS]',
   flags: [{ title: 'Options (each also read from its variable; a flag wins over it)', flags: SERVE_FLAGS }],
   notes: [

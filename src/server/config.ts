@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import { type FlagSpec, parseFlags } from '../util/flags.js';
+import type { LogFormat } from './log-format.js';
 import { UsageError } from '../util/usage-error.js';
 
 export interface ServeConfig {
@@ -18,6 +19,8 @@ export interface ServeConfig {
   readonly publicUrl?: string;
   readonly throttle: 'off' | 'intune';
   readonly logLevel: string;
+  /** `pretty`: a short line per request, for a person at a terminal; `json`: pino's lines, for a collector. */
+  readonly logFormat: LogFormat;
   /** Create unknown certificate owners on the fly (Graph has no such switch; `--no-auto-users` turns it off). */
   readonly autoUsers: boolean;
   readonly bodyLimitBytes: number;
@@ -54,6 +57,8 @@ export const SERVE_FLAGS = withEnv({
   'public-url': { type: 'string', value: 'URL', description: 'scheme://host:port for absolute URLs (@odata.nextLink, Location) behind a proxy' },
   throttle: { type: 'string', value: 'off|intune', default: 'off', description: 'intune: 2,000 reads and 200 writes per tenant per 20 s, then 429' },
   'log-level': { type: 'string', value: 'LEVEL', default: 'info', description: 'fatal, error, warn, info (a line per request), debug, trace or silent' },
+  'log-format': { type: 'string', value: 'json|pretty', defaultText: 'pretty when stderr is a terminal, else json',
+    description: 'pretty: one short line per request for people; json: pino\'s JSON lines for machines' },
   'no-auto-users': { type: 'boolean', description: 'creating a certificate for an unknown UPN answers 400 instead of creating the user' },
   'body-limit': { type: 'string', value: 'BYTES', default: String(1024 * 1024), description: 'request body limit in bytes (after decompression)' },
   'request-timeout-ms': { type: 'string', value: 'MS', default: '30000',
@@ -66,7 +71,8 @@ export const SERVE_FLAGS = withEnv({
 
 type FlagName = keyof typeof SERVE_FLAGS;
 
-export function parseServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): ServeConfig {
+/** `terminal`: whether the logs go to a terminal, which decides the default --log-format. */
+export function parseServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, terminal = process.stderr.isTTY === true): ServeConfig {
   const { values } = parseFlags(argv, withoutDefaults());
   const get = (flag: FlagName): string | boolean | undefined => {
     const fromFlag = (values as Record<string, string | boolean | undefined>)[flag];
@@ -96,6 +102,7 @@ export function parseServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     publicUrl: str('public-url')?.replace(/\/+$/, ''),
     throttle: oneOf(str('throttle')!, ['off', 'intune'] as const, '--throttle'),
     logLevel: oneOf(str('log-level')!, ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, '--log-level'),
+    logFormat: oneOf(str('log-format') ?? (terminal ? 'pretty' : 'json'), ['json', 'pretty'] as const, '--log-format'),
     autoUsers: get('no-auto-users') !== true,
     bodyLimitBytes: integer(str('body-limit')!, '--body-limit', 1024, 64 * 1024 * 1024),
     requestTimeoutMs: integer(str('request-timeout-ms')!, '--request-timeout-ms', 100, 600_000),

@@ -97,6 +97,7 @@ describe('help and usage errors, the same for every command', () => {
   it('serve and token document their variables and defaults in words a person can check', async () => {
     const serve = (await run(['serve', '--help'])).stdout;
     assert.match(flagText(serve, 'port')!, /0 picks a free one \[default: 8443\] \[env: PFXSTORE_PORT\]/);
+    assert.match(flagText(serve, 'log-format')!, /\[default: pretty when stderr is a terminal, else json\] \[env: PFXSTORE_LOG_FORMAT\]/);
     assert.match(flagText(serve, 'no-auto-users')!, /\[env: PFXSTORE_NO_AUTO_USERS\]/);
     assert.match(serve, /PFXSTORE_SECRET_KEY/);
     const token = (await run(['token', '-h'])).stdout;
@@ -106,9 +107,10 @@ describe('help and usage errors, the same for every command', () => {
     assert.match(flagText(list, 'url')!, /\[default: https:\/\/127\.0\.0\.1:8443\/beta\] \[env: PFXSTORE_URL\]/);
   });
 
-  it('bad values are usage errors too, exit 2: serve --port; token --ttl -1h, --ttl 0; users without a subcommand', async () => {
+  it('bad values are usage errors too, exit 2: serve --port, --log-format; token --ttl -1h, --ttl 0; users without a subcommand', async () => {
     const cases: [string[], RegExp][] = [
       [['serve', '--port', '70000'], /--port must be an integer from 0 to 65535, not '70000'/],
+      [['serve', '--log-format', 'fancy'], /--log-format must be one of json, pretty, not 'fancy'/],
       [['serve', '--auth', 'oidc'], /--auth oidc needs --issuer, --audience and --jwks-uri/],
       [['token', '--ttl', '-1h'], /Option '--ttl' argument is ambiguous/],
       [['token', '--ttl=-1h'], /--ttl must be a duration such as 90s, 15m, 1h or 7d, not '-1h'/],
