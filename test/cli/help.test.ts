@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { commands, loadCommand } from '../../src/cli/commands.js';
 import type { Command } from '../../src/cli/command.js';
@@ -41,6 +43,16 @@ describe('help and usage errors, the same for every command', () => {
     const { version } = JSON.parse(await readFile(new URL('../../../package.json', import.meta.url), 'utf8'));
     const v = await run(['--version']);
     assert.deepEqual([v.code, v.stdout, v.stderr], [0, `${version}\n`, '']);
+  });
+
+  it('npx pfxstore runs the package\'s own bin inside the clone (README, Quick start)', async () => {
+    const root = fileURLToPath(new URL('../../../', import.meta.url));
+    const { bin, version } = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'));
+    assert.equal(bin.pfxstore, 'dist/src/main.js');
+    assert.match(await readFile(join(root, bin.pfxstore), 'utf8'), /^#!\/usr\/bin\/env node\n/);
+    // --no --offline: never fetch a package of that name; the clone's own bin or nothing.
+    const { stdout } = await promisify(execFile)('npx', ['--no', '--offline', 'pfxstore', '--version'], { cwd: join(root, 'src') });
+    assert.equal(stdout, `${version}\n`);
   });
 
   it('no command, an unknown command, help for an unknown command: the list on stderr, exit 2', async () => {
