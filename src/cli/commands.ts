@@ -8,9 +8,9 @@ import { usersCommand } from './users.js';
 import { verifyCommand } from './verify.js';
 
 /**
- * A command whose module is loaded only when it is asked for. `serve` pulls in Fastify, the stores, pg and
- * prom-client (about 1 s of start-up), `token` pulls in jose; the client commands, run many times from
- * scripts, must not pay for them.
+ * A command whose module is loaded only when it is asked for (to run, or for its help). `token` pulls in jose,
+ * `serve` its flag table, and Fastify, the stores, pg and prom-client (about 1 s) once its flags are checked;
+ * the client commands, run many times from scripts, must not pay for them.
  */
 class LazyCommand {
   private loaded?: Promise<Command>;
