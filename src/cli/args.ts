@@ -1,28 +1,16 @@
-/** Argument parsing shared by the client commands: node:util parseArgs, its errors turned into usage errors. */
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+/** Argument parsing shared by the client commands: a flag table (util/flags.ts), strict, errors as usage errors. */
 import { normaliseThumbprint } from '../model/thumbprint.js';
+import { type FlagTable, parseFlags } from '../util/flags.js';
 import { UsageError } from '../util/usage-error.js';
 
-type Options = NonNullable<ParseArgsConfig['options']>;
-
-/** Strict parseArgs; `--help` is added to every command and reported as `help: true`. */
-export function parseCommandArgs<O extends Options>(args: readonly string[], options: O, allowPositionals = false) {
+/** Strict parsing of a command's flag table; `--help` never gets here (main.ts answers it). */
+export function parseCommandArgs<T extends FlagTable>(args: readonly string[], flags: T, allowPositionals = false) {
   const secretFlag = args.find((a) => /^--(password|pass|pfx-password)(=|$)/.test(a));
   if (secretFlag !== undefined) {
     // Anything in argv is visible to every local user (ps, /proc/*/cmdline) and ends up in shell history.
     throw new UsageError('passwords are never taken on the command line; use --password-env VAR, --password-file F or --password-stdin.');
   }
-  try {
-    return parseArgs({
-      args: [...args],
-      options: { ...options, help: { type: 'boolean', short: 'h' } } as O & { help: { type: 'boolean'; short: 'h' } },
-      strict: true,
-      allowPositionals,
-    });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) throw new UsageError((err as Error).message);
-    throw err;
-  }
+  return parseFlags(args, flags, allowPositionals);
 }
 
 /** A whole number within [min, max], or a usage error naming the flag. */
@@ -41,11 +29,4 @@ export function thumbprintFlag(text: string | undefined): string | undefined {
   const thumbprint = normaliseThumbprint(text);
   if (!thumbprint) throw new UsageError(`--thumbprint must be the certificate's SHA-1 as 40 hex digits (spaces and colons allowed), not '${text}'.`);
   return thumbprint;
-}
-
-/** Prints the usage line when --help was given; true if it did (the command then exits 0). */
-export function printedHelp(values: { help?: boolean }, usage: string, summary: string): boolean {
-  if (!values.help) return false;
-  process.stdout.write(`${summary}\n\nUsage: ${usage}\n`);
-  return true;
 }

@@ -4,19 +4,26 @@
  * directory of a local `pfxstore serve` and trusts that server's dev CA.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { flagTable } from '../util/flags.js';
 import { UsageError } from '../util/usage-error.js';
 import { GraphClient, type RetryEvent } from '../client/graph-client.js';
+import { DEFAULT_DATA_DIR, devDataDir, existingDevIdentity, nonEmpty } from './dev-data.js';
 
 export const DEFAULT_URL = 'https://127.0.0.1:8443/beta';
 
-/** The parseArgs options every client command accepts. */
-export const CONNECTION_OPTIONS = {
-  url: { type: 'string' },
-  token: { type: 'string' },
-  ca: { type: 'string' },
-  data: { type: 'string' },
-} as const;
+/** The flags every client command accepts: where to connect and with which token. */
+export const CONNECTION_FLAGS = flagTable({
+  url: { type: 'string', value: 'URL', defaultText: DEFAULT_URL, env: 'PFXSTORE_URL',
+    description: 'the Graph base URL: a pfxstore server\'s /beta, or https://graph.microsoft.com/beta' },
+  token: { type: 'string', value: 'T', defaultText: 'minted from the dev signing key in --data', env: 'PFXSTORE_TOKEN', description: 'the bearer access token' },
+  ca: { type: 'string', value: 'F', defaultText: 'the system CAs (and the dev CA in --data)', env: 'PFXSTORE_CA', description: 'a CA certificate (PEM) to trust as well' },
+  data: { type: 'string', value: 'DIR', defaultText: DEFAULT_DATA_DIR, env: 'PFXSTORE_DATA',
+    description: 'the data directory of a dev server (its serve --data): its key signs the token, its dev CA is trusted' },
+});
+
+/** The section of every client command's help that lists the connection flags. */
+export const CONNECTION_SECTION = { title: 'Connection', flags: CONNECTION_FLAGS } as const;
 
 export interface ConnectionFlags {
   readonly url?: string;
@@ -41,23 +48,16 @@ export async function connect(flags: ConnectionFlags, options: ConnectOptions = 
   const caPems: string[] = [];
   if (caFile !== undefined) caPems.push(readCa(caFile));
 
-  const explicitData = flags.data ?? nonEmpty(env.PFXSTORE_DATA);
-  const dataDir = resolve(explicitData ?? './.pfxstore');
+  const dataDir = devDataDir(flags.data, env);
   let token = flags.token ?? nonEmpty(env.PFXSTORE_TOKEN);
   if (token === undefined) {
-    // Only read an existing dev identity: creating one here would sign tokens no server trusts.
-    if (!existsSync(join(dataDir, 'signing-key.jwk.json'))) {
-      throw new UsageError('no token: pass --token or set PFXSTORE_TOKEN, or point --data at the data directory ' +
-        `of a pfxstore dev server (${dataDir} holds no dev signing key).`);
-    }
-    // Loaded only here: jose costs ~0.1 s of start-up that a command given a token need not pay.
-    const { DEFAULT_ROLES, loadDevIdentity, mintDevToken } = await import('../graph/dev-identity.js');
-    const identity = await loadDevIdentity(dataDir);
+    const identity = await existingDevIdentity(dataDir, ', or pass --token (or set PFXSTORE_TOKEN)');
+    const { DEFAULT_ROLES, mintDevToken } = await import('../graph/dev-identity.js');
     token = await mintDevToken(identity, { roles: [...DEFAULT_ROLES, ...(options.extraRoles ?? [])], ttlSeconds: 3600 });
   }
   // Dev mode (a minted token, or --data named): trust that server's dev CA as well.
-  const devCa = join(dataDir, 'dev-ca.pem');
-  if (caFile === undefined && (explicitData !== undefined || flags.token === undefined && !nonEmpty(env.PFXSTORE_TOKEN)) && existsSync(devCa)) {
+  const devCa = join(dataDir.path, 'dev-ca.pem');
+  if (caFile === undefined && (dataDir.named || flags.token === undefined && !nonEmpty(env.PFXSTORE_TOKEN)) && existsSync(devCa)) {
     caPems.push(readFileSync(devCa, 'utf8'));
   }
   return new GraphClient({
@@ -75,10 +75,6 @@ function readCa(path: string): string {
   } catch (err) {
     throw new UsageError(`--ca ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}.`);
   }
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value.trim() === '' ? undefined : value;
 }
 
 /** The base URL the flags and environment name, without connecting (for `--dry-run`). */

@@ -8,29 +8,24 @@ import { usersCommand } from './users.js';
 import { verifyCommand } from './verify.js';
 
 /**
- * A command whose module is loaded only when it runs. `serve` pulls in Fastify, the stores, pg and
- * prom-client (about 1 s of start-up), `token` pulls in jose; the client commands, run many times from
- * scripts, must not pay for them.
+ * A command whose module is loaded only when it is asked for (to run, or for its help). `token` pulls in jose,
+ * `serve` its flag table, and Fastify, the stores, pg and prom-client (about 1 s) once its flags are checked;
+ * the client commands, run many times from scripts, must not pay for them.
  */
-function lazy(summary: string, load: () => Promise<Command>): Command {
-  let loaded: Command | undefined;
-  return {
-    summary,
-    // Read by main.ts only after run() failed with a usage error, when the module is loaded.
-    get usage() {
-      return loaded?.usage ?? '';
-    },
-    async run(args) {
-      loaded = await load();
-      return loaded.run(args);
-    },
-  };
+class LazyCommand {
+  private loaded?: Promise<Command>;
+
+  constructor(readonly summary: string, private readonly importer: () => Promise<Command>) {}
+
+  load(): Promise<Command> {
+    return (this.loaded ??= this.importer());
+  }
 }
 
-/** Every `pfxstore` command, by name. */
-export const commands: Record<string, Command> = {
-  serve: lazy('run the Graph-compatible server', async () => (await import('./serve.js')).serveCommand),
-  token: lazy('print a dev-mode access token', async () => (await import('./token.js')).tokenCommand),
+/** Every `pfxstore` command, by name, with its summary (enough for the list of commands). */
+export const commands: Readonly<Record<string, Command | LazyCommand>> = {
+  serve: new LazyCommand('run the Graph-compatible server', async () => (await import('./serve.js')).serveCommand),
+  token: new LazyCommand('print a dev-mode access token', async () => (await import('./token.js')).tokenCommand),
   keygen: keygenCommand,
   import: importCommand,
   list: listCommand,
@@ -39,3 +34,9 @@ export const commands: Record<string, Command> = {
   verify: verifyCommand,
   users: usersCommand,
 };
+
+/** The command of that name, its module loaded; undefined for no such command. */
+export async function loadCommand(name: string): Promise<Command | undefined> {
+  const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  return command instanceof LazyCommand ? command.load() : command;
+}

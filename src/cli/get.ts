@@ -1,20 +1,24 @@
 import { CertificateApi, type UserPfxCertificate } from '../client/certificates.js';
 import { certificateEntity } from '../model/certificate.js';
-import { parseCommandArgs, printedHelp } from './args.js';
-import { CONNECTION_OPTIONS, connect } from './client-connection.js';
+import { parseCommandArgs } from './args.js';
+import { CONNECTION_FLAGS, CONNECTION_SECTION, connect } from './client-connection.js';
 import type { Command } from './command.js';
 import { printJson } from './output.js';
+import { flagTable } from '../util/flags.js';
 import { UsageError } from '../util/usage-error.js';
 
 const SUMMARY = 'show one certificate record';
 const USAGE = 'pfxstore get ID [--json] [--url U] [--token T] [--ca F] [--data DIR]';
+const FLAGS = flagTable({
+  json: { type: 'boolean', description: 'print the record as Graph returns it (JSON) instead of property: value lines' },
+});
 
 export const getCommand: Command = {
   summary: SUMMARY,
   usage: USAGE,
+  flags: [{ title: 'Options', flags: FLAGS }, CONNECTION_SECTION],
   async run(args) {
-    const { values, positionals } = parseCommandArgs(args, { ...CONNECTION_OPTIONS, json: { type: 'boolean' } }, true);
-    if (printedHelp(values, USAGE, SUMMARY)) return 0;
+    const { values, positionals } = parseCommandArgs(args, { ...CONNECTION_FLAGS, ...FLAGS }, true);
     if (positionals.length !== 1) throw new UsageError('give exactly one certificate ID (see pfxstore list).');
     const api = new CertificateApi(await connect(values));
     let cert: UserPfxCertificate;

@@ -33,10 +33,9 @@ export function purposeName(text: string): string | undefined {
   return PURPOSES.find((p) => p.toLowerCase() === text.trim().toLowerCase());
 }
 
-export function jobsFromFiles(files: readonly string[], defaults: JobDefaults): ImportJob[] {
-  if (defaults.upn === undefined) throw new UsageError('--upn is required (the user the certificates belong to).');
-  if (defaults.password === undefined) throw new UsageError('give the PFX password with --password-env VAR, --password-file F or --password-stdin.');
-  return files.map((file) => ({ file, upn: defaults.upn!, purpose: defaults.purpose, password: defaults.password }));
+/** The positional files; import.ts has checked that --upn and a password source were given. */
+export function jobsFromFiles(files: readonly string[], defaults: Required<JobDefaults>): ImportJob[] {
+  return files.map((file) => ({ file, upn: defaults.upn, purpose: defaults.purpose, password: defaults.password }));
 }
 
 /** Reads the manifest; paths in it are relative to the manifest's directory. */

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { CERTIFICATES_PATH, type CertificateBody, CertificateApi } from '../client/certificates.js';
 import { ConnectionError, GraphRequestError } from '../client/errors.js';
 import { KeyError, oaepPadding, type OaepPadding, readRsaPublicKey } from '../pfx/index.js';
-import { integerFlag, parseCommandArgs, printedHelp } from './args.js';
-import { CONNECTION_OPTIONS, connect, serviceUrl } from './client-connection.js';
+import { integerFlag, parseCommandArgs } from './args.js';
+import { CONNECTION_FLAGS, CONNECTION_SECTION, connect, serviceUrl } from './client-connection.js';
 import type { Command } from './command.js';
 import { type ImportJob, jobsFromFiles, jobsFromManifest, PURPOSES, purposeName } from './import-jobs.js';
 import { ImportFailure, type PrepareSettings, prepareRecord } from './import-prepare.js';
@@ -11,6 +11,7 @@ import { type ImportResult, ImportReporter } from './import-report.js';
 import { uploadRecord } from './import-upload.js';
 import { PasswordReader, passwordSourceFromFlags } from './passwords.js';
 import { runPool } from './pool.js';
+import { flagTable } from '../util/flags.js';
 import { UsageError } from '../util/usage-error.js';
 
 const SUMMARY = 'import PFX files (one, several, or a manifest CSV) for their users';
@@ -19,43 +20,47 @@ const USAGE = 'pfxstore import FILE.pfx… --upn U --public-key F --provider-nam
   '[--password-env VAR | --password-file F | --password-stdin] [--update] [--dry-run] [--allow-expired] ' +
   '[--manifest CSV (columns path,upn,purpose,password_file)] [--concurrency N] [--json] [--url U] [--token T] [--ca F] [--data DIR]';
 
-const OPTIONS = {
-  ...CONNECTION_OPTIONS,
-  upn: { type: 'string' },
-  'public-key': { type: 'string' },
-  'provider-name': { type: 'string' },
-  'key-name': { type: 'string' },
-  purpose: { type: 'string', default: 'unassigned' },
-  padding: { type: 'string', default: 'oaepSha512' },
-  'password-env': { type: 'string' },
-  'password-file': { type: 'string' },
-  'password-stdin': { type: 'boolean' },
-  update: { type: 'boolean' },
-  'dry-run': { type: 'boolean' },
-  'allow-expired': { type: 'boolean' },
-  manifest: { type: 'string' },
-  concurrency: { type: 'string' },
-  json: { type: 'boolean' },
-} as const;
+const FLAGS = flagTable({
+  upn: { type: 'string', value: 'U', description: 'the user the certificates belong to (required with files; a manifest row\'s upn wins)' },
+  'public-key': { type: 'string', value: 'F',
+    description: 'required: the connector\'s RSA public key, which encrypts each PFX password (PEM SPKI or PKCS#1, X.509 certificate, DER SPKI, CNG RSAPUBLICBLOB)' },
+  'provider-name': { type: 'string', value: 'P', description: 'required: the key storage provider of the connector key, e.g. "Microsoft Software Key Storage Provider"' },
+  'key-name': { type: 'string', value: 'K', description: 'required: the connector key\'s name in that provider, e.g. PFXEncryptionKey' },
+  purpose: { type: 'string', value: PURPOSES.join('|'), default: 'unassigned', description: 'the intendedPurpose (a manifest row\'s purpose wins; any case)' },
+  padding: { type: 'string', value: 'oaepSha256|oaepSha384|oaepSha512', default: 'oaepSha512', description: 'the RSA-OAEP hash that encrypts the password' },
+  'password-env': { type: 'string', value: 'VAR', description: 'read the PFX password from this environment variable' },
+  'password-file': { type: 'string', value: 'F', description: 'read the PFX password from this file (one trailing newline is dropped)' },
+  'password-stdin': { type: 'boolean', description: 'read the PFX password from stdin (a hidden prompt on a terminal)' },
+  update: { type: 'boolean', description: 'replace a record that is already stored (PATCH) instead of skipping it' },
+  'dry-run': { type: 'boolean', description: 'check every file and print the requests instead of sending them (needs no server)' },
+  'allow-expired': { type: 'boolean', description: 'import certificates that have expired (refused otherwise)' },
+  manifest: { type: 'string', value: 'CSV', description: 'import the files a CSV lists: columns path,upn,purpose,password_file (paths relative to the CSV)' },
+  concurrency: { type: 'string', value: 'N', default: '4', description: 'files prepared and sent at once (1-64)' },
+  json: { type: 'boolean', description: 'the summary as JSON; with --dry-run, each complete request body, one JSON object per line' },
+});
 
 export const importCommand: Command = {
   summary: SUMMARY,
   usage: USAGE,
+  flags: [{ title: 'Options', flags: FLAGS }, CONNECTION_SECTION],
+  notes: [
+    '--dry-run --json writes each request body whole, encryptedPfxBlob included, as one line of JSON, in the order of the files (or',
+    'manifest rows): with one file, `--dry-run --json > cert.json` gives a body to POST to .../deviceManagement/userPfxCertificates.',
+    'Without --json, a dry run shows each request with the encryptedPfxBlob abbreviated.',
+  ],
   async run(args) {
-    const { values, positionals } = parseCommandArgs(args, OPTIONS, true);
-    if (printedHelp(values, USAGE, SUMMARY)) return 0;
+    const { values, positionals } = parseCommandArgs(args, { ...CONNECTION_FLAGS, ...FLAGS }, true);
     if (values.manifest !== undefined && positionals.length > 0) throw new UsageError('give PFX files or --manifest, not both.');
-    if (values.manifest === undefined && positionals.length === 0) throw new UsageError('name at least one PFX file, or --manifest CSV.');
-    for (const flag of ['public-key', 'provider-name', 'key-name'] as const) {
-      if (!values[flag]) throw new UsageError(`--${flag} is required.`);
-    }
+    const password = passwordSourceFromFlags(values);
+    const missing = missingFlags(values, positionals.length > 0, password !== undefined);
+    if (missing.length > 0) throw new UsageError(`missing: ${missing.join('; ')}.`);
     const purpose = purposeName(values.purpose!);
     if (!purpose) throw new UsageError(`--purpose must be one of ${PURPOSES.join(', ')}, not '${values.purpose}'.`);
     const padding = paddingFlag(values.padding!);
     const concurrency = integerFlag(values.concurrency, '--concurrency', 1, 64, 4);
-    const password = passwordSourceFromFlags(values);
     const defaults = { upn: values.upn, purpose, password };
-    const jobs = values.manifest !== undefined ? await jobsFromManifest(values.manifest, defaults) : jobsFromFiles(positionals, defaults);
+    const jobs = values.manifest !== undefined ? await jobsFromManifest(values.manifest, defaults)
+      : jobsFromFiles(positionals, { upn: values.upn!, purpose, password: password! });
 
     const settings: PrepareSettings = {
       publicKey: publicKeyFlag(values['public-key']!),
@@ -129,6 +134,19 @@ async function importJob(job: ImportJob, index: number, run: RunState): Promise<
   }
 }
 
+/** Every required flag that is absent, so that one run names them all. A manifest row may carry its own upn and password. */
+function missingFlags(values: { manifest?: string; upn?: string; [flag: string]: unknown }, files: boolean, password: boolean): string[] {
+  const missing: string[] = [];
+  const manifest = values.manifest !== undefined;
+  if (!manifest && !files) missing.push('the PFX files to import (or --manifest CSV)');
+  if (!manifest && values.upn === undefined) missing.push('--upn (the user the certificates belong to)');
+  for (const flag of ['public-key', 'provider-name', 'key-name']) {
+    if (!values[flag]) missing.push(`--${flag}`);
+  }
+  if (!manifest && !password) missing.push('the PFX password: --password-env VAR, --password-file F or --password-stdin');
+  return missing;
+}
+
 function paddingFlag(text: string): OaepPadding {
   try {
     return oaepPadding(text);
@@ -161,23 +179,20 @@ function failureMessage(err: unknown): string {
 }
 
 /**
- * The requests an import would make, as the PowerShell module builds them. The PFX blob is abbreviated (it is
- * the private key, protected only by the password); the encrypted password is safe to show; the password never is.
+ * The requests an import would make, as the PowerShell module builds them. `--json` writes each body whole, one
+ * per line (JSON Lines), for a script or curl to send: one file gives exactly one JSON object. The text form is
+ * for reading, so the PFX blob is abbreviated there (it is the private key, protected only by the password).
+ * The encrypted password is safe to show; the password never is.
  */
 function printDryRun(planned: { job: ImportJob; body: CertificateBody }[], baseUrl: string, update: boolean, json: boolean): void {
-  const requests = planned.map(({ job, body }) => ({
-    file: job.file,
-    ...(job.row !== undefined ? { row: job.row } : {}),
-    method: update ? 'PATCH' : 'POST',
-    url: update ? `${baseUrl}/${CERTIFICATES_PATH}({id of ${body.userPrincipalName}}-${body.thumbprint})` : `${baseUrl}/${CERTIFICATES_PATH}`,
-    body: { ...body, encryptedPfxBlob: abbreviate(body.encryptedPfxBlob) },
-  }));
   if (json) {
-    process.stdout.write(`${JSON.stringify(requests, null, 2)}\n`);
+    process.stdout.write(planned.map(({ body }) => `${JSON.stringify(body)}\n`).join(''));
     return;
   }
-  for (const r of requests) {
-    process.stdout.write(`# ${r.row !== undefined ? `row ${r.row} ` : ''}${r.file}\n${r.method} ${r.url}\n${JSON.stringify(r.body, null, 2)}\n\n`);
+  for (const { job, body } of planned) {
+    const url = update ? `${baseUrl}/${CERTIFICATES_PATH}({id of ${body.userPrincipalName}}-${body.thumbprint})` : `${baseUrl}/${CERTIFICATES_PATH}`;
+    const shown = { ...body, encryptedPfxBlob: abbreviate(body.encryptedPfxBlob) };
+    process.stdout.write(`# ${job.row !== undefined ? `row ${job.row} ` : ''}${job.file}\n${update ? 'PATCH' : 'POST'} ${url}\n${JSON.stringify(shown, null, 2)}\n\n`);
   }
 }
 

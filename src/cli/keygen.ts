@@ -1,18 +1,23 @@
 import { writeFile } from 'node:fs/promises';
 import { generateRsaKeyPair, RSA_KEY_BITS, type RsaKeyBits } from '../pfx/index.js';
-import { parseCommandArgs, printedHelp } from './args.js';
+import { parseCommandArgs } from './args.js';
 import type { Command } from './command.js';
+import { flagTable } from '../util/flags.js';
 import { UsageError } from '../util/usage-error.js';
 
 const SUMMARY = 'make the RSA key pair that encrypts PFX passwords (NAME.key.pem, NAME.pub.pem)';
 const USAGE = 'pfxstore keygen --out NAME [--bits 2048|3072|4096]';
+const FLAGS = flagTable({
+  out: { type: 'string', value: 'NAME', description: 'required: writes NAME.key.pem (private, mode 0600; never overwritten) and NAME.pub.pem' },
+  bits: { type: 'string', value: '2048|3072|4096', default: '2048', description: 'RSA key size' },
+});
 
 export const keygenCommand: Command = {
   summary: SUMMARY,
   usage: USAGE,
+  flags: [{ title: 'Options', flags: FLAGS }],
   async run(args) {
-    const { values } = parseCommandArgs(args, { out: { type: 'string' }, bits: { type: 'string', default: '2048' } });
-    if (printedHelp(values, USAGE, SUMMARY)) return 0;
+    const { values } = parseCommandArgs(args, FLAGS);
     if (!values.out) throw new UsageError('--out NAME is required.');
     const bits = Number(values.bits) as RsaKeyBits;
     if (!RSA_KEY_BITS.includes(bits)) throw new UsageError(`--bits must be one of ${RSA_KEY_BITS.join(', ')}, not '${values.bits}'.`);

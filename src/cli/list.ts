@@ -1,27 +1,28 @@
 import { CertificateApi, type UserPfxCertificate } from '../client/certificates.js';
-import { integerFlag, parseCommandArgs, printedHelp, thumbprintFlag } from './args.js';
-import { CONNECTION_OPTIONS, connect } from './client-connection.js';
+import { integerFlag, parseCommandArgs, thumbprintFlag } from './args.js';
+import { CONNECTION_FLAGS, CONNECTION_SECTION, connect } from './client-connection.js';
 import type { Command } from './command.js';
 import { collect, printJson, printTable, shortDate } from './output.js';
+import { flagTable } from '../util/flags.js';
 
 const SUMMARY = 'list certificates (all pages), by user, thumbprint or expiry';
 const USAGE = 'pfxstore list [--upn U] [--thumbprint T] [--expiring-within DAYS] [--json] [--url U] [--token T] [--ca F] [--data DIR]';
 const DAY_MS = 86_400_000;
+const FLAGS = flagTable({
+  upn: { type: 'string', value: 'U', description: "only this user's certificates (userPrincipalName, any case)" },
+  thumbprint: { type: 'string', value: 'T', description: 'only certificates with this SHA-1 thumbprint (spaces and colons allowed)' },
+  'expiring-within': { type: 'string', value: 'DAYS', description: 'only certificates that expire within DAYS days, or have expired' },
+  json: { type: 'boolean', description: 'print the records as JSON (an array) instead of a table' },
+  // Not in the usage line: shows (and tests) paging without 1000+ records.
+  'page-size': { type: 'string', value: 'N', defaultText: "the server's page size", description: 'records per request ($top, 1-1000); every page is fetched' },
+});
 
 export const listCommand: Command = {
   summary: SUMMARY,
   usage: USAGE,
+  flags: [{ title: 'Options', flags: FLAGS }, CONNECTION_SECTION],
   async run(args) {
-    const { values } = parseCommandArgs(args, {
-      ...CONNECTION_OPTIONS,
-      upn: { type: 'string' },
-      thumbprint: { type: 'string' },
-      'expiring-within': { type: 'string' },
-      json: { type: 'boolean' },
-      // Not in the usage line: sets $top, the page size, to show (and test) paging without 1000+ records.
-      'page-size': { type: 'string' },
-    });
-    if (printedHelp(values, USAGE, SUMMARY)) return 0;
+    const { values } = parseCommandArgs(args, { ...CONNECTION_FLAGS, ...FLAGS });
     const days = values['expiring-within'] === undefined ? undefined : integerFlag(values['expiring-within'], '--expiring-within', 0, 36_500, 0);
     const pageSize = values['page-size'] === undefined ? undefined : integerFlag(values['page-size'], '--page-size', 1, 1000, 1000);
     const now = Date.now();

@@ -1,26 +1,27 @@
 import { CertificateApi } from '../client/certificates.js';
 import { GraphRequestError } from '../client/errors.js';
-import { integerFlag, parseCommandArgs, printedHelp, thumbprintFlag } from './args.js';
-import { CONNECTION_OPTIONS, connect } from './client-connection.js';
+import { integerFlag, parseCommandArgs, thumbprintFlag } from './args.js';
+import { CONNECTION_FLAGS, CONNECTION_SECTION, connect } from './client-connection.js';
 import type { Command } from './command.js';
 import { collect } from './output.js';
 import { runPool } from './pool.js';
+import { flagTable } from '../util/flags.js';
 import { UsageError } from '../util/usage-error.js';
 
 const SUMMARY = 'delete certificates by ID, or all of a user (optionally one thumbprint)';
 const USAGE = 'pfxstore remove ID… | --upn U [--thumbprint T]  [--concurrency N] [--url U] [--token T] [--ca F] [--data DIR]';
+const FLAGS = flagTable({
+  upn: { type: 'string', value: 'U', description: "remove this user's certificates (instead of IDs)" },
+  thumbprint: { type: 'string', value: 'T', description: "with --upn: only the user's certificate with this SHA-1 thumbprint" },
+  concurrency: { type: 'string', value: 'N', default: '4', description: 'deletes in flight at once (1-64)' },
+});
 
 export const removeCommand: Command = {
   summary: SUMMARY,
   usage: USAGE,
+  flags: [{ title: 'Options', flags: FLAGS }, CONNECTION_SECTION],
   async run(args) {
-    const { values, positionals } = parseCommandArgs(args, {
-      ...CONNECTION_OPTIONS,
-      upn: { type: 'string' },
-      thumbprint: { type: 'string' },
-      concurrency: { type: 'string' },
-    }, true);
-    if (printedHelp(values, USAGE, SUMMARY)) return 0;
+    const { values, positionals } = parseCommandArgs(args, { ...CONNECTION_FLAGS, ...FLAGS }, true);
     if ((positionals.length > 0) === (values.upn !== undefined)) throw new UsageError('give certificate IDs or --upn, one of the two.');
     if (values.thumbprint !== undefined && values.upn === undefined) throw new UsageError('--thumbprint goes with --upn.');
     const concurrency = integerFlag(values.concurrency, '--concurrency', 1, 64, 4);

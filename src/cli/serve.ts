@@ -1,14 +1,22 @@
-import { parseServeConfig } from '../server/config.js';
-import { startServer } from '../server/listen.js';
+import { parseServeConfig, SERVE_FLAGS } from '../server/config.js';
 import type { Command } from './command.js';
 
 export const serveCommand: Command = {
   summary: 'run the Graph-compatible server',
   usage: 'pfxstore serve [--host H] [--port N] [--data DIR] [--db URL] [--http] [--tls-cert F --tls-key F] ' +
     '[--auth dev|oidc] [--issuer I --audience A --jwks-uri U] [--public-url URL] [--throttle off|intune] ' +
-    '[--log-level L] [--no-auto-users]',
+    '[--log-level L] [--log-format json|pretty] [--no-auto-users] [--body-limit BYTES] [--request-timeout-ms MS] [--grace-ms MS] ' +
+    '[--pg-pool-size N] [--pg-statement-timeout-ms MS] [--pg-connect-timeout-ms MS]',
+  flags: [{ title: 'Options (each also read from its variable; a flag wins over it)', flags: SERVE_FLAGS }],
+  notes: [
+    'PFXSTORE_SECRET_KEY (base64, 32 bytes) overrides the at-rest key file in --data: set the same value on every instance',
+    'that shares a PostgreSQL database.',
+    'stdout carries the listening line (then, in dev mode, the tenant id, dev client secret and dev CA path); logs go to stderr.',
+  ],
   async run(args) {
     const config = parseServeConfig(args);
+    // Loaded after the flags are checked: Fastify, the stores and pg cost about a second of start-up.
+    const { startServer } = await import('../server/listen.js');
     const server = await startServer(config);
     // Handlers first: whoever reads the listening line may signal at once.
     let stopping = false;

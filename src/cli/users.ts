@@ -1,24 +1,33 @@
 import { GraphRequestError } from '../client/errors.js';
 import { type GraphUser, UserApi } from '../client/users.js';
-import { integerFlag, parseCommandArgs, printedHelp } from './args.js';
-import { CONNECTION_OPTIONS, connect } from './client-connection.js';
+import { integerFlag, parseCommandArgs } from './args.js';
+import { CONNECTION_FLAGS, CONNECTION_SECTION, connect } from './client-connection.js';
 import type { Command } from './command.js';
 import { collect, printJson, printTable, shortDate } from './output.js';
+import { flagTable } from '../util/flags.js';
 import { UsageError } from '../util/usage-error.js';
 
 const SUMMARY = 'add, list or remove the users certificates belong to';
 const USAGE = 'pfxstore users add UPN [--display-name N] [--mail M] [--disabled] | users list [--upn U] [--json] | ' +
   'users remove ID|UPN…   [--url U] [--token T] [--ca F] [--data DIR]';
+const ADD_FLAGS = flagTable({
+  'display-name': { type: 'string', value: 'N', defaultText: 'the part of the UPN before @', description: "the user's displayName" },
+  mail: { type: 'string', value: 'M', description: "the user's mail address" },
+  disabled: { type: 'boolean', description: 'create the account disabled (accountEnabled false)' },
+  json: { type: 'boolean', description: 'print the created user as JSON' },
+});
+const LIST_FLAGS = flagTable({
+  upn: { type: 'string', value: 'U', description: 'only the user with this userPrincipalName' },
+  json: { type: 'boolean', description: 'print the users as JSON (an array) instead of a table' },
+  'page-size': { type: 'string', value: 'N', defaultText: "the server's page size", description: 'users per request ($top, 1-1000); every page is fetched' },
+});
 
 export const usersCommand: Command = {
   summary: SUMMARY,
   usage: USAGE,
+  flags: [{ title: 'users add', flags: ADD_FLAGS }, { title: 'users list', flags: LIST_FLAGS }, { ...CONNECTION_SECTION, title: 'Connection (every subcommand)' }],
   async run(args) {
     const [sub, ...rest] = args;
-    if (sub === '--help' || sub === '-h') {
-      printedHelp({ help: true }, USAGE, SUMMARY);
-      return 0;
-    }
     switch (sub) {
       case 'add': return add(rest);
       case 'list': return list(rest);
@@ -29,10 +38,7 @@ export const usersCommand: Command = {
 };
 
 async function add(args: readonly string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs(args, {
-    ...CONNECTION_OPTIONS, 'display-name': { type: 'string' }, mail: { type: 'string' }, disabled: { type: 'boolean' }, json: { type: 'boolean' },
-  }, true);
-  if (printedHelp(values, USAGE, SUMMARY)) return 0;
+  const { values, positionals } = parseCommandArgs(args, { ...CONNECTION_FLAGS, ...ADD_FLAGS }, true);
   if (positionals.length !== 1) throw new UsageError('users add takes one userPrincipalName.');
   const upn = positionals[0]!;
   const api = new UserApi(await connect(values));
@@ -52,10 +58,7 @@ async function add(args: readonly string[]): Promise<number> {
 }
 
 async function list(args: readonly string[]): Promise<number> {
-  const { values } = parseCommandArgs(args, {
-    ...CONNECTION_OPTIONS, upn: { type: 'string' }, json: { type: 'boolean' }, 'page-size': { type: 'string' },
-  });
-  if (printedHelp(values, USAGE, SUMMARY)) return 0;
+  const { values } = parseCommandArgs(args, { ...CONNECTION_FLAGS, ...LIST_FLAGS });
   const pageSize = values['page-size'] === undefined ? undefined : integerFlag(values['page-size'], '--page-size', 1, 1000, 1000);
   const api = new UserApi(await connect(values));
   let users: GraphUser[];
@@ -78,8 +81,7 @@ async function list(args: readonly string[]): Promise<number> {
 }
 
 async function remove(args: readonly string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs(args, CONNECTION_OPTIONS, true);
-  if (printedHelp(values, USAGE, SUMMARY)) return 0;
+  const { values, positionals } = parseCommandArgs(args, CONNECTION_FLAGS, true);
   if (positionals.length === 0) throw new UsageError('users remove takes one or more user ids or userPrincipalNames.');
   const api = new UserApi(await connect(values));
   let failed = 0;

@@ -9,15 +9,20 @@ import { CertificateApi, type UserPfxCertificate } from '../client/certificates.
 import {
   certificateValidity, decodePassword, decryptPassword, KeyError, openPkcs12, type OpenedPfx, PfxError, thumbprint,
 } from '../pfx/index.js';
-import { parseCommandArgs, printedHelp } from './args.js';
-import { CONNECTION_OPTIONS, connect } from './client-connection.js';
+import { parseCommandArgs } from './args.js';
+import { CONNECTION_FLAGS, CONNECTION_SECTION, connect } from './client-connection.js';
 import type { Command } from './command.js';
 import { EXPORT_ROLE } from '../graph/permissions.js';
 import { printJson } from './output.js';
+import { flagTable } from '../util/flags.js';
 import { UsageError } from '../util/usage-error.js';
 
 const SUMMARY = 'check that the connector can decrypt and open a stored PFX (needs the export role)';
 const USAGE = 'pfxstore verify ID --private-key F [--json] [--url U] [--token T] [--ca F] [--data DIR]';
+const FLAGS = flagTable({
+  'private-key': { type: 'string', value: 'F', description: "required: the connector's RSA private key (PEM or DER, PKCS#8 or PKCS#1), e.g. keygen's NAME.key.pem" },
+  json: { type: 'boolean', description: 'print the checks as JSON' },
+});
 
 interface Check {
   readonly check: string;
@@ -30,9 +35,9 @@ interface Check {
 export const verifyCommand: Command = {
   summary: SUMMARY,
   usage: USAGE,
+  flags: [{ title: 'Options', flags: FLAGS }, CONNECTION_SECTION],
   async run(args) {
-    const { values, positionals } = parseCommandArgs(args, { ...CONNECTION_OPTIONS, 'private-key': { type: 'string' }, json: { type: 'boolean' } }, true);
-    if (printedHelp(values, USAGE, SUMMARY)) return 0;
+    const { values, positionals } = parseCommandArgs(args, { ...CONNECTION_FLAGS, ...FLAGS }, true);
     if (positionals.length !== 1) throw new UsageError('give exactly one certificate ID.');
     if (!values['private-key']) throw new UsageError('--private-key F is required (the key the connector decrypts passwords with).');
     const privateKey = readPrivateKey(values['private-key']);

@@ -22,6 +22,8 @@ interface VerifierOptions {
   readonly audiences: readonly string[];
   /** The clock that token lifetimes and the cache are checked against; Date.now unless a test sets one. */
   readonly now?: () => number;
+  /** Dev mode: the only key is the one in `--data`, so a key it does not know is another data directory's. */
+  readonly devKey?: boolean;
 }
 
 /** Seconds of clock skew tolerated on exp/nbf, as Entra ID's own libraries allow. */
@@ -37,6 +39,7 @@ export function devTokenVerifier(identity: DevIdentity, options: { now?: () => n
     issuerFor: devIssuer,
     audiences: [GRAPH_AUDIENCE, `${GRAPH_AUDIENCE}/`, GRAPH_APP_ID],
     now: options.now,
+    devKey: true,
   });
 }
 
@@ -111,7 +114,7 @@ async function verifyJwt(token: string, options: VerifierOptions, nowMs: number)
       requiredClaims: ['exp'],
     }));
   } catch (err) {
-    throw GraphError.unauthenticated(explainJoseError(err, unverified, issuer, options.audiences));
+    throw GraphError.unauthenticated(explainJoseError(err, unverified, issuer, options));
   }
   // jose checks `iat` only against a maximum age. A token issued in the future comes from a wrong clock or was
   // made to outlive its issuer's policy; Entra ID's own validators refuse it too.
@@ -121,7 +124,7 @@ async function verifyJwt(token: string, options: VerifierOptions, nowMs: number)
   return payload;
 }
 
-function explainJoseError(err: unknown, claims: JWTPayload, issuer: string, audiences: readonly string[]): string {
+function explainJoseError(err: unknown, claims: JWTPayload, issuer: string, { audiences, devKey }: VerifierOptions): string {
   if (err instanceof joseErrors.JWTExpired) {
     return `The access token expired at ${new Date((claims.exp ?? 0) * 1000).toISOString()}.`;
   }
@@ -134,8 +137,17 @@ function explainJoseError(err: unknown, claims: JWTPayload, issuer: string, audi
       default: return `The access token's '${err.claim}' claim is invalid: ${err.reason}.`;
     }
   }
-  if (err instanceof joseErrors.JWSSignatureVerificationFailed) return "The access token's signature is invalid.";
-  if (err instanceof joseErrors.JWKSNoMatchingKey) return "The access token's signing key (kid) is not one of the issuer's keys.";
+  // The usual cause in dev mode: a token minted from another --data (another clone, another directory).
+  const devHint = "A dev server trusts only the signing key in its own --data: mint tokens with 'pfxstore token --data DIR' " +
+    "(or PFXSTORE_DATA) naming the server's data directory.";
+  if (err instanceof joseErrors.JWSSignatureVerificationFailed) {
+    return devKey ? `The access token's signature is invalid: the token was altered, or signed by another data directory's key. ${devHint}`
+      : "The access token's signature is invalid.";
+  }
+  if (err instanceof joseErrors.JWKSNoMatchingKey) {
+    return devKey ? `The access token was signed by another data directory's key, not this server's. ${devHint}`
+      : "The access token's signing key (kid) is not one of the issuer's keys.";
+  }
   if (err instanceof joseErrors.JOSEAlgNotAllowed) return "The access token's signing algorithm is not accepted; use RS256.";
   if (err instanceof joseErrors.JWKSTimeout || err instanceof joseErrors.JOSEError) {
     return `The access token could not be validated: ${(err as Error).message}.`;

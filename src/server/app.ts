@@ -15,6 +15,7 @@ import { API_VERSIONS } from '../graph/versions.js';
 import type { Throttle } from '../graph/throttle.js';
 import type { Metrics } from './metrics.js';
 import { requestLogging } from './request-logging.js';
+import type { LogFormat } from './log-format.js';
 import { clientError, frameworkError, HEADERS_TIMEOUT_MS, refuseTunnel, unmetExpectation } from './edge-errors.js';
 import type { DevIdentity } from '../graph/dev-identity.js';
 import type { ServeConfig } from './config.js';
@@ -40,6 +41,8 @@ export interface AppDeps {
   readonly devIdentity?: DevIdentity;
   /** pino options, or false for none (tests). */
   readonly logger?: boolean | Record<string, unknown>;
+  /** `pretty`: one log line per request instead of two (see log-format.ts); `json` when absent. */
+  readonly logFormat?: LogFormat;
   readonly https?: { cert: string; key: string };
   /** The clock of the services' timestamps (created, modified, audit events); Date.now unless a test sets one. */
   readonly now?: () => number;
@@ -66,7 +69,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: deps.logger ?? false,
     // With no logger, Fastify's own shortcut (no child at all) is already the cheapest.
-    ...(deps.logger ? requestLogging() : {}),
+    ...(deps.logger ? requestLogging(deps.logFormat === 'pretty') : {}),
     // Fastify hands `https` (or, without it, `http`) to Node's createServer.
     ...(deps.https ? { https: { ...deps.https, ...timeouts } } : { https: null, http: timeouts }),
     requestTimeout: deps.config.requestTimeoutMs,

@@ -1,5 +1,6 @@
-import { parseArgs } from 'node:util';
 import { join, resolve } from 'node:path';
+import { type FlagSpec, parseFlags } from '../util/flags.js';
+import type { LogFormat } from './log-format.js';
 import { UsageError } from '../util/usage-error.js';
 
 export interface ServeConfig {
@@ -18,6 +19,8 @@ export interface ServeConfig {
   readonly publicUrl?: string;
   readonly throttle: 'off' | 'intune';
   readonly logLevel: string;
+  /** `pretty`: a short line per request, for a person at a terminal; `json`: pino's lines, for a collector. */
+  readonly logFormat: LogFormat;
   /** Create unknown certificate owners on the fly (Graph has no such switch; `--no-auto-users` turns it off). */
   readonly autoUsers: boolean;
   readonly bodyLimitBytes: number;
@@ -30,43 +33,56 @@ export interface ServeConfig {
   readonly pgConnectTimeoutMs: number;
 }
 
-/** Flags of `serve`; each is also read from PFXSTORE_<FLAG> (dashes as underscores), the flag winning. */
-const SERVE_OPTIONS = {
-  host: { type: 'string', default: '127.0.0.1' },
-  port: { type: 'string', default: '8443' },
-  data: { type: 'string', default: './.pfxstore' },
-  db: { type: 'string' },
-  http: { type: 'boolean' },
-  'tls-cert': { type: 'string' },
-  'tls-key': { type: 'string' },
-  auth: { type: 'string', default: 'dev' },
-  issuer: { type: 'string' },
-  audience: { type: 'string' },
-  'jwks-uri': { type: 'string' },
-  'public-url': { type: 'string' },
-  throttle: { type: 'string', default: 'off' },
-  'log-level': { type: 'string', default: 'info' },
-  'no-auto-users': { type: 'boolean' },
-  'body-limit': { type: 'string', default: String(1024 * 1024) },
-  'request-timeout-ms': { type: 'string', default: '30000' },
-  'grace-ms': { type: 'string', default: '10000' },
-  'pg-pool-size': { type: 'string', default: '10' },
-  'pg-statement-timeout-ms': { type: 'string', default: '5000' },
-  'pg-connect-timeout-ms': { type: 'string', default: '3000' },
-} as const;
+/** `--grace-ms` → PFXSTORE_GRACE_MS: every serve flag is also read from the environment, the flag winning. */
+function withEnv<const T extends Record<string, Omit<FlagSpec, 'env'>>>(table: T): { readonly [K in keyof T]: T[K] & { readonly env: string } } {
+  return Object.fromEntries(Object.entries(table).map(([name, spec]) =>
+    [name, { ...spec, env: `PFXSTORE_${name.toUpperCase().replace(/-/g, '_')}` }])) as { [K in keyof T]: T[K] & { env: string } };
+}
 
-type FlagName = keyof typeof SERVE_OPTIONS;
+/** The flags of `serve`: what parses them and what `serve --help` prints (with each one's variable). */
+export const SERVE_FLAGS = withEnv({
+  host: { type: 'string', value: 'H', default: '127.0.0.1', description: 'address to listen on' },
+  port: { type: 'string', value: 'N', default: '8443', description: 'port to listen on; 0 picks a free one' },
+  data: { type: 'string', value: 'DIR', default: './.pfxstore',
+    description: 'dev signing key, tenant id, client secret, dev CA, at-rest key and SQLite file (made 0700)' },
+  db: { type: 'string', value: 'URL', defaultText: 'sqlite:<data>/pfxstore.db', description: 'the store: sqlite:<path> or postgres://user@host:5432/db?schema=name' },
+  http: { type: 'boolean', description: 'plain HTTP instead of HTTPS' },
+  'tls-cert': { type: 'string', value: 'F', defaultText: 'a certificate from the dev CA in --data', description: 'your own TLS certificate (PEM; with --tls-key)' },
+  'tls-key': { type: 'string', value: 'F', defaultText: 'the dev certificate\'s key', description: 'the key of --tls-cert (PEM)' },
+  auth: { type: 'string', value: 'dev|oidc', default: 'dev',
+    description: 'dev: tokens signed by the key in --data (pfxstore token); oidc: a real identity provider' },
+  issuer: { type: 'string', value: 'URL', description: 'oidc: the issuer; {tenantid} stands for the token\'s tid (multi-tenant Entra ID)' },
+  audience: { type: 'string', value: 'A', description: 'oidc: the accepted audiences, comma-separated' },
+  'jwks-uri': { type: 'string', value: 'URL', description: 'oidc: where the issuer publishes its signing keys' },
+  'public-url': { type: 'string', value: 'URL', description: 'scheme://host:port for absolute URLs (@odata.nextLink, Location) behind a proxy' },
+  throttle: { type: 'string', value: 'off|intune', default: 'off', description: 'intune: 2,000 reads and 200 writes per tenant per 20 s, then 429' },
+  'log-level': { type: 'string', value: 'LEVEL', default: 'info', description: 'fatal, error, warn, info (a line per request), debug, trace or silent' },
+  'log-format': { type: 'string', value: 'json|pretty', defaultText: 'pretty when stderr is a terminal, else json',
+    description: 'pretty: one short line per request for people; json: pino\'s JSON lines for machines' },
+  'no-auto-users': { type: 'boolean', description: 'creating a certificate for an unknown UPN answers 400 instead of creating the user' },
+  'body-limit': { type: 'string', value: 'BYTES', default: String(1024 * 1024), description: 'request body limit in bytes (after decompression)' },
+  'request-timeout-ms': { type: 'string', value: 'MS', default: '30000',
+    description: 'how long a client may take to send a whole request (its headers: at most 10 s of it); then 408' },
+  'grace-ms': { type: 'string', value: 'MS', default: '10000', description: 'how long SIGTERM/SIGINT wait for in-flight requests' },
+  'pg-pool-size': { type: 'string', value: 'N', default: '10', description: 'PostgreSQL connections per instance' },
+  'pg-statement-timeout-ms': { type: 'string', value: 'MS', default: '5000', description: 'PostgreSQL statement_timeout; the driver gives up 1 s later' },
+  'pg-connect-timeout-ms': { type: 'string', value: 'MS', default: '3000', description: 'how long to wait for a PostgreSQL connection before answering 503' },
+});
 
-export function parseServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): ServeConfig {
-  const { values } = parseArgs({ args: [...argv], options: withoutDefaults(), strict: true, allowPositionals: false });
+type FlagName = keyof typeof SERVE_FLAGS;
+
+/** `terminal`: whether the logs go to a terminal, which decides the default --log-format. */
+export function parseServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, terminal = process.stderr.isTTY === true): ServeConfig {
+  const { values } = parseFlags(argv, withoutDefaults());
   const get = (flag: FlagName): string | boolean | undefined => {
     const fromFlag = (values as Record<string, string | boolean | undefined>)[flag];
     if (fromFlag !== undefined) return fromFlag;
-    const fromEnv = env[`PFXSTORE_${flag.toUpperCase().replace(/-/g, '_')}`];
+    const spec: FlagSpec = SERVE_FLAGS[flag];
+    const fromEnv = env[spec.env!];
     if (fromEnv !== undefined && fromEnv !== '') {
-      return SERVE_OPTIONS[flag].type === 'boolean' ? /^(1|true|yes|on)$/i.test(fromEnv) : fromEnv;
+      return spec.type === 'boolean' ? /^(1|true|yes|on)$/i.test(fromEnv) : fromEnv;
     }
-    return 'default' in SERVE_OPTIONS[flag] ? (SERVE_OPTIONS[flag] as { default: string }).default : undefined;
+    return spec.default;
   };
   const str = (flag: FlagName) => get(flag) as string | undefined;
   const dataDir = resolve(str('data')!);
@@ -86,6 +102,7 @@ export function parseServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     publicUrl: str('public-url')?.replace(/\/+$/, ''),
     throttle: oneOf(str('throttle')!, ['off', 'intune'] as const, '--throttle'),
     logLevel: oneOf(str('log-level')!, ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, '--log-level'),
+    logFormat: oneOf(str('log-format') ?? (terminal ? 'pretty' : 'json'), ['json', 'pretty'] as const, '--log-format'),
     autoUsers: get('no-auto-users') !== true,
     bodyLimitBytes: integer(str('body-limit')!, '--body-limit', 1024, 64 * 1024 * 1024),
     requestTimeoutMs: integer(str('request-timeout-ms')!, '--request-timeout-ms', 100, 600_000),
@@ -108,8 +125,8 @@ export function parseServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv
 
 /** parseArgs would fill defaults and so hide the env var; defaults are applied in `get` instead. */
 function withoutDefaults() {
-  return Object.fromEntries(Object.entries(SERVE_OPTIONS).map(([k, v]) => [k, { type: v.type }])) as
-    Record<FlagName, { type: 'string' | 'boolean' }>;
+  return Object.fromEntries(Object.entries(SERVE_FLAGS).map(([k, v]) => [k, { type: v.type, description: v.description }])) as
+    Record<FlagName, { type: 'string' | 'boolean'; description: string }>;
 }
 
 function integer(text: string, flag: string, min: number, max: number): number {

@@ -11,6 +11,7 @@ import { preparePrivateDir } from '../util/data-dir.js';
 import { loadDevIdentity, type DevIdentity } from '../graph/dev-identity.js';
 import { loadDevTls, type TlsMaterial } from './dev-tls.js';
 import { Metrics } from './metrics.js';
+import { logDestination } from './log-format.js';
 
 export interface RunningServer {
   readonly app: FastifyInstance;
@@ -42,12 +43,13 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       throttle: config.throttle === 'intune' ? new Throttle() : undefined,
       devIdentity,
       https: tls && { cert: tls.cert, key: tls.key },
+      logFormat: config.logFormat,
       logger: config.logLevel === 'silent' ? false : {
         level: config.logLevel,
         // Tokens are credentials: never in a log line.
         redact: ['req.headers.authorization'],
-        // stdout carries the listening line that scripts read; logs go to stderr.
-        stream: process.stderr,
+        // stdout carries the listening line that scripts read; logs go to stderr, as JSON or readable lines.
+        stream: logDestination(config.logFormat),
       },
     });
     await app.listen({ host: config.host, port: config.port });

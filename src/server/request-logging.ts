@@ -71,11 +71,28 @@ class QuietRequestLines extends LogController {
   }
 }
 
+/**
+ * `--log-format pretty`: one line per request, written when it completes and naming the request as well as the
+ * outcome, so that a person reads `GET /beta/users 200 3.1 ms` instead of two lines to pair up by request id.
+ */
+class OneLinePerRequest extends QuietRequestLines {
+  override incomingRequest(): void {}
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    if (this.isLogDisabled(request)) return;
+    if (error) reply.log.error({ req: request, res: reply, err: error, responseTime: reply.elapsedTime }, 'request errored');
+    else if (infoEnabled(request)) reply.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
+  }
+}
+
 function infoEnabled(request: FastifyRequest): boolean {
   return (request.log as PinoLogger).isLevelEnabled('info');
 }
 
-/** The logging options of the app: lazy request loggers, and request lines only when they would be written. */
-export function requestLogging(): Pick<FastifyServerOptions, 'childLoggerFactory' | 'logController'> {
-  return { childLoggerFactory: lazyChildLogger, logController: new QuietRequestLines() };
+/**
+ * The logging options of the app: lazy request loggers, and request lines only when they would be written —
+ * two per request (Fastify's), or with `onePerRequest` a single one when it completes.
+ */
+export function requestLogging(onePerRequest = false): Pick<FastifyServerOptions, 'childLoggerFactory' | 'logController'> {
+  return { childLoggerFactory: lazyChildLogger, logController: onePerRequest ? new OneLinePerRequest() : new QuietRequestLines() };
 }

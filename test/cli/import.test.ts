@@ -74,25 +74,46 @@ describe('pfxstore import (against a real HTTPS pfxstore)', () => {
     assert.equal(cert?.paddingScheme, 'oaepSha512');
   });
 
-  it('--dry-run prints the request bodies, uploads nothing and never shows the password', async () => {
+  it('--dry-run --json prints each complete request body, one JSON object per line; uploads nothing, never shows the password', async () => {
     const pwFile = await f.write('pw.txt', `${PASSWORD}\n`);
     const r = await cli(['import', alice.path, ...importFlags(f, 'dry@contoso.com'), '--password-file', pwFile, '--dry-run', '--json']);
     assert.equal(r.code, 0, r.stderr);
-    const [request] = JSON.parse(r.stdout);
-    assert.equal(request.method, 'POST');
-    assert.equal(request.url, `${srv.baseUrl}/deviceManagement/userPfxCertificates`);
-    assert.equal(request.body['@odata.type'], '#microsoft.graph.userPFXCertificate');
-    assert.equal(request.body.thumbprint, alice.thumbprint);
-    assert.equal(request.body.userPrincipalName, 'dry@contoso.com');
-    assert.equal(request.body.paddingScheme, 'oaepSha512');
-    assert.match(request.body.encryptedPfxBlob, /…\(\d+ bytes\)$/);
-    const plain = await f.ws.oaepDecrypt(f.connectorKey, Buffer.from(request.body.encryptedPfxPassword, 'base64'), 'sha512');
+    // One file: stdout is exactly one JSON object, a body to POST as it is (`> cert.json`).
+    const body = JSON.parse(r.stdout);
+    assert.equal(r.stdout.trimEnd().split('\n').length, 1);
+    assert.equal(body['@odata.type'], '#microsoft.graph.userPFXCertificate');
+    assert.equal(body.thumbprint, alice.thumbprint);
+    assert.equal(body.userPrincipalName, 'dry@contoso.com');
+    assert.equal(body.paddingScheme, 'oaepSha512');
+    assert.equal(body.encryptedPfxBlob, (await readFile(alice.path)).toString('base64'), 'the whole PFX, nothing elided');
+    const plain = await f.ws.oaepDecrypt(f.connectorKey, Buffer.from(body.encryptedPfxPassword, 'base64'), 'sha512');
     assert.equal(plain.toString('latin1'), PASSWORD);
+    assert.ok(!(r.stdout + r.stderr).includes(PASSWORD), 'the password itself never appears');
 
+    // Several files: one body per line, in the order of the files.
+    const two = await cli(['import', legacy.path, alice.path, ...importFlags(f, 'dry@contoso.com'), '--password-env', 'PFX_PASS', '--dry-run', '--json']);
+    assert.equal(two.code, 0, two.stderr);
+    const lines = two.stdout.trimEnd().split('\n').map((line) => JSON.parse(line));
+    assert.deepEqual(lines.map((b) => b.thumbprint), [legacy.thumbprint, alice.thumbprint]);
+    assert.equal(lines[0].encryptedPfxBlob, (await readFile(legacy.path)).toString('base64'));
+
+    // The text form is for reading: the request line, and the blob abbreviated.
     const text = await cli(['import', alice.path, ...importFlags(f, 'dry@contoso.com'), '--password-env', 'PFX_PASS', '--dry-run']);
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, /^POST https:\/\/.*\/beta\/deviceManagement\/userPfxCertificates$/m);
+    assert.match(text.stdout, /"encryptedPfxBlob": "[A-Za-z0-9+/]{24}…\(\d+ bytes\)"/);
     assert.deepEqual(await stored('dry@contoso.com'), []);
+  });
+
+  it('names every missing required flag at once (exit 2)', async () => {
+    const r = await cli(['import', alice.path]);
+    assert.equal(r.code, 2);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /^pfxstore import: missing: --upn \(the user the certificates belong to\); --public-key; --provider-name; --key-name; the PFX password: --password-env VAR, --password-file F or --password-stdin\.$/m);
+    assert.match(r.stderr, /^Usage: pfxstore import FILE\.pfx… /m);
+    const none = await cli(['import']);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /missing: the PFX files to import \(or --manifest CSV\); --upn/);
   });
 
   it('a second import is skipped; --update patches the record in place', async () => {

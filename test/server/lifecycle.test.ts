@@ -8,13 +8,15 @@ import { after, before, describe, test } from 'node:test';
 import { certificateBody } from '../helpers/certificate-fixtures.js';
 import { MAIN, spawnServer } from '../helpers/child-server.js';
 import { waitFor } from '../helpers/wait.js';
+import { loadDevIdentity } from '../../src/graph/dev-identity.js';
 
 /** `serve` as a real process: its start-up output, SIGTERM draining, and durability across SIGKILL. */
 describe('the serve process', () => {
   let dataDir: string;
   let token: string;
-  before(() => {
+  before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'pfxstore-life-'));
+    await loadDevIdentity(dataDir); // what serve makes at its first start; pfxstore token only reads it
     token = execFileSync(process.execPath, [MAIN, 'token', '--data', dataDir], { encoding: 'utf8' }).trim();
   });
   after(() => rmSync(dataDir, { recursive: true, force: true }));

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { parseServeConfig } from '../../src/server/config.js';
+import { loadDevIdentity } from '../../src/graph/dev-identity.js';
 import { CERTS, certificateBody, graphError } from '../helpers/certificate-fixtures.js';
 import { MAIN, spawnServer, type ChildServer } from '../helpers/child-server.js';
 import { POSTGRES_REQUIRED } from '../helpers/postgres.js';
@@ -158,6 +159,7 @@ describe('pfxstore while its PostgreSQL server stops and starts again', { skip }
     process.once('SIGTERM', destroyOnSignal);
     cluster = await PrivateCluster.create(binDir!);
     dataDir = mkdtempSync(join(tmpdir(), 'pfxstore-outage-'));
+    await loadDevIdentity(dataDir); // what serve makes at its first start; pfxstore token only reads it
     token = execFileSync(process.execPath, [MAIN, 'token', '--data', dataDir], { encoding: 'utf8' }).trim();
     // Default pool size and timeouts: the bound asserted below is derived from those defaults.
     server = await spawnServer(['--http', '--data', dataDir, '--db', cluster.url('outage')]);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CERTS, certificateBody } from '../helpers/certificate-fixtures.js';
 import { MAIN, spawnServer, type ChildServer } from '../helpers/child-server.js';
+import { loadDevIdentity } from '../../src/graph/dev-identity.js';
 import { postgresTestDb } from '../helpers/postgres.js';
 
 /**
@@ -20,8 +21,9 @@ describe('two pfxstore processes on one PostgreSQL schema', { skip: db.skip }, (
   let token: string;
   const running: ChildServer[] = [];
 
-  before(() => {
+  before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'pfxstore-two-'));
+    await loadDevIdentity(dataDir); // what serve makes at its first start; pfxstore token only reads it
     token = execFileSync(process.execPath, [MAIN, 'token', '--data', dataDir], { encoding: 'utf8' }).trim();
   });
   after(async () => {
