@@ -191,6 +191,21 @@ describe('pfxstore import (against a real HTTPS pfxstore)', () => {
     assert.deepEqual(await stored(upn), []);
   });
 
+  it('a key too small for the padding says which key size, or which --padding, would hold the password (exit 1)', async () => {
+    const small = f.path('small.key.pem');
+    const smallPub = f.path('small.pub.pem');
+    await openssl(['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:1024', '-out', small]);
+    await openssl(['pkey', '-in', small, '-pubout', '-out', smallPub]);
+    const upn = 'small-key@contoso.com';
+    const flags = ['--upn', upn, '--public-key', smallPub, '--provider-name', 'P', '--key-name', 'K', '--password-env', 'PFX_PASS'];
+    const r = await cli(['import', alice.path, ...flags]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /the password is 18 bytes, but a 1024-bit key holds at most 0 bytes with oaepSha512; use a key of at least 2048 bits or --padding oaepSha384 \(or oaepSha256\)$/m);
+    const fits = await cli(['import', alice.path, ...flags, '--padding', 'oaepSha384']);
+    assert.equal(fits.code, 0, fits.stderr);
+    assert.equal((await stored(upn))[0]?.paddingScheme, 'oaepSha384');
+  });
+
   it('never printed the password', () => {
     assert.ok(outputs.length > 10);
     for (const r of outputs) {
