@@ -55,7 +55,8 @@ export async function prepareRecord(input: RecordInput, settings: PrepareSetting
   if (notAfter.getTime() <= now.getTime()) {
     const expired = `the certificate expired on ${notAfter.toISOString()}`;
     if (!settings.allowExpired) throw new ImportFailure(`${expired}; pass --allow-expired to import it anyway`);
-    warnings.push(`${expired} (imported because of --allow-expired)`);
+    // Said before the upload, whose outcome is not known yet (it may be skipped, fail, or be a dry run).
+    warnings.push(`${expired} (allowed by --allow-expired)`);
   }
   if (notBefore.getTime() > now.getTime()) warnings.push(`the certificate is not valid before ${notBefore.toISOString()}`);
 
