@@ -126,6 +126,8 @@ export class GraphClient {
         response = await this.transport.send({ method, url, headers, body, timeoutMs: this.timeoutMs });
       } catch (err) {
         if (!(err instanceof ConnectionError)) throw err;
+        const plain = await this.plainError(err);
+        if (plain !== undefined) throw plain;
         const safe = idempotent || options.reconcilable || !err.maybeSent;
         if (!safe || !isDroppedConnection(err.code) || attempt >= this.policy.maxAttempts) {
           throw new ConnectionError(err.code, `${method} ${url.pathname}: ${err.message}` +
@@ -150,6 +152,13 @@ export class GraphClient {
 
   close(): void {
     this.transport.close();
+  }
+
+  /** A failure that retrying cannot mend, said in terms of the base URL: nothing listens there. Undefined for anything else. */
+  private async plainError(err: ConnectionError): Promise<ConnectionError | undefined> {
+    const base = this.base.href.replace(/\/+$/, '');
+    if (err.code === 'ECONNREFUSED') return new ConnectionError(err.code, `nothing is listening at ${base} (connection refused)`, false);
+    return undefined;
   }
 
   private async pause(event: RetryEvent): Promise<void> {
