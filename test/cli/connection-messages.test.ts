@@ -52,6 +52,22 @@ describe('pfxstore client commands: connection mistakes say what to do', () => {
     }
   });
 
+  it('http:// to the HTTPS port says the server speaks HTTPS, at once (no retries; exit 1)', async () => {
+    const url = tls.baseUrl.replace(/^https:/, 'http:');
+    const r = await importTo(tls, url);
+    assert.equal(r.code, 1, r.stderr);
+    assert.ok(r.stderr.includes(`speaks HTTPS, not plain HTTP: use ${tls.baseUrl}`), r.stderr);
+    assert.doesNotMatch(r.stderr, /retrying/);
+  });
+
+  it('https:// to a plain-HTTP server says the server speaks plain HTTP (exit 1)', async () => {
+    const url = plain.baseUrl.replace(/^http:/, 'https:');
+    const r = await importTo(plain, url);
+    assert.equal(r.code, 1, r.stderr);
+    assert.ok(r.stderr.includes(`speaks plain HTTP, not HTTPS: use ${plain.baseUrl}`), r.stderr);
+    assert.doesNotMatch(r.stderr, /retrying/);
+  });
+
   it('a port where nothing listens fails at once, naming the URL (no retries; exit 1)', async () => {
     const url = `http://127.0.0.1:${await closedPort()}/beta`;
     const r = await importTo(plain, url);
