@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { flagTable } from '../util/flags.js';
 import { UsageError } from '../util/usage-error.js';
 import { GraphClient, type RetryEvent } from '../client/graph-client.js';
+import { checkServiceUrl } from './service-url.js';
 import { DEFAULT_DATA_DIR, devDataDir, existingDevIdentity, nonEmpty } from './dev-data.js';
 
 export const DEFAULT_URL = 'https://127.0.0.1:8443/beta';
@@ -43,7 +44,7 @@ export interface ConnectOptions {
 export async function connect(flags: ConnectionFlags, options: ConnectOptions = {}): Promise<GraphClient> {
   const env = options.env ?? process.env;
   const baseUrl = serviceUrl(flags, env);
-  if (!/^https?:\/\/[^/]/i.test(baseUrl)) throw new UsageError(`--url must be an http(s) URL such as ${DEFAULT_URL}, not '${baseUrl}'.`);
+  checkServiceUrl(baseUrl, DEFAULT_URL);
   const caFile = flags.ca ?? nonEmpty(env.PFXSTORE_CA);
   const caPems: string[] = [];
   if (caFile !== undefined) caPems.push(readCa(caFile));

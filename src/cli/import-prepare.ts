@@ -7,7 +7,7 @@ import type { KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { type CertificateBody, ODATA_TYPE } from '../client/certificates.js';
 import {
-  certificateValidity, encryptPassword, KeyError, type OaepPadding, openPkcs12, PfxError, thumbprint,
+  certificateValidity, encryptPassword, KeyError, type OaepPadding, openPkcs12, PasswordTooLongError, PfxError, thumbprint,
 } from '../pfx/index.js';
 
 export interface PrepareSettings {
@@ -55,7 +55,8 @@ export async function prepareRecord(input: RecordInput, settings: PrepareSetting
   if (notAfter.getTime() <= now.getTime()) {
     const expired = `the certificate expired on ${notAfter.toISOString()}`;
     if (!settings.allowExpired) throw new ImportFailure(`${expired}; pass --allow-expired to import it anyway`);
-    warnings.push(`${expired} (imported because of --allow-expired)`);
+    // Said before the upload, whose outcome is not known yet (it may be skipped, fail, or be a dry run).
+    warnings.push(`${expired} (allowed by --allow-expired)`);
   }
   if (notBefore.getTime() > now.getTime()) warnings.push(`the certificate is not valid before ${notBefore.toISOString()}`);
 
@@ -63,6 +64,7 @@ export async function prepareRecord(input: RecordInput, settings: PrepareSetting
   try {
     encrypted = encryptPassword(input.password, settings.publicKey, settings.padding);
   } catch (err) {
+    if (err instanceof PasswordTooLongError) throw new ImportFailure(tooLongMessage(err));
     if (err instanceof KeyError) throw new ImportFailure(err.message);
     throw err;
   }
@@ -82,4 +84,12 @@ export async function prepareRecord(input: RecordInput, settings: PrepareSetting
     },
     warnings,
   };
+}
+
+/** The ways out in the CLI's own terms: a bigger connector key (keygen makes 2048 bits and up), or `--padding`. */
+function tooLongMessage(err: PasswordTooLongError): string {
+  const [strongest, ...others] = err.fittingPaddings;
+  const padding = strongest === undefined ? '' : ` or --padding ${strongest}${others.length > 0 ? ` (or ${others.join(', ')})` : ''}`;
+  return `the password is ${err.bytes} bytes, but a ${err.modulusBits}-bit key holds at most ${err.max} bytes with ${err.padding}; ` +
+    `use a key of at least ${err.minBits} bits${padding}`;
 }

@@ -20,7 +20,11 @@ export async function uploadRecord(api: CertificateApi, body: CertificateBody, u
     if (userId !== undefined) {
       try {
         await api.update(userId, body);
-        return { outcome: 'updated', id: `${userId}-${body.thumbprint}` };
+        // The PATCH answers 204 and its path spells the key as /users gives the id, which need not be how
+        // the service writes ids (pfxstore: 32 hex digits, no hyphens): ask for the record, so `updated`
+        // shows the id that `imported` and `list` show.
+        const stored = await api.find(body.userPrincipalName, body.thumbprint).catch(() => undefined);
+        return { outcome: 'updated', id: stored?.id ?? `${userId}-${body.thumbprint}` };
       } catch (err) {
         if (!(err instanceof GraphRequestError && err.status === 404)) throw err;
         // Not stored yet: --update creates it (an upsert), so one manifest serves first runs and renewals.

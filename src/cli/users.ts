@@ -43,12 +43,19 @@ async function add(args: readonly string[]): Promise<number> {
   const upn = positionals[0]!;
   const api = new UserApi(await connect(values));
   try {
-    const user = await api.create({
-      userPrincipalName: upn,
-      displayName: values['display-name'] ?? upn.split('@')[0]!,
-      ...(values.mail !== undefined ? { mail: values.mail } : {}),
-      accountEnabled: values.disabled !== true,
-    });
+    let user: GraphUser;
+    try {
+      user = await api.create({
+        userPrincipalName: upn,
+        displayName: values['display-name'] ?? upn.split('@')[0]!,
+        ...(values.mail !== undefined ? { mail: values.mail } : {}),
+        accountEnabled: values.disabled !== true,
+      });
+    } catch (err) {
+      const existing = await alreadyThere(api, upn, err);
+      process.stderr.write(`pfxstore users add: ${upn} already exists (id ${existing.id}, userPrincipalName ${existing.userPrincipalName}); nothing was added\n`);
+      return 1;
+    }
     if (values.json) printJson(user);
     else process.stdout.write(`added ${user.userPrincipalName}: ${user.id}\n`);
     return 0;
@@ -93,7 +100,7 @@ async function remove(args: readonly string[]): Promise<number> {
       } catch (err) {
         failed += 1;
         const reason = err instanceof GraphRequestError && err.status === 404 ? 'no such user'
-          : err instanceof GraphRequestError && err.status === 409 ? err.serverMessage
+          : err instanceof GraphRequestError && err.status === 409 ? await stillOwns(api, who)
           : (err as Error).message;
         process.stderr.write(`pfxstore users remove: ${who}: ${reason}\n`);
       }
@@ -102,4 +109,26 @@ async function remove(args: readonly string[]): Promise<number> {
     api.client.close();
   }
   return failed > 0 ? 1 : 0;
+}
+
+/**
+ * After a failed create: the user that is there already when the failure was a 409, to be shown with its id and
+ * UPN (which may differ in case from the one given) so the caller has what it came for; else the error again.
+ */
+async function alreadyThere(api: UserApi, upn: string, err: unknown): Promise<GraphUser> {
+  if (!(err instanceof GraphRequestError && err.status === 409)) throw err;
+  const existing = await first(api.list(upn)).catch(() => undefined);
+  if (existing === undefined) throw err;
+  return existing;
+}
+
+/** A 409 on delete: the user's certificates keep it. Names the command that removes them, by the user's UPN. */
+async function stillOwns(api: UserApi, who: string): Promise<string> {
+  const upn = who.includes('@') ? who : (await api.get(who).catch(() => undefined))?.userPrincipalName ?? who;
+  return `the user still owns certificates; remove them first with 'pfxstore remove --upn ${upn}'`;
+}
+
+async function first<T>(items: AsyncIterable<T>): Promise<T | undefined> {
+  for await (const item of items) return item;
+  return undefined;
 }

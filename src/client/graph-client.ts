@@ -9,6 +9,7 @@ import {
   backoffMs, DEFAULT_RETRY_POLICY, isDroppedConnection, isRetryableStatus, retryAfterMs, type RetryPolicy,
 } from './retry-policy.js';
 import { Transport, type HttpResponse } from './transport.js';
+import { plainHttpAnswer, tlsOnlyServer } from './wrong-scheme.js';
 
 export interface GraphClientOptions {
   /** e.g. `https://graph.microsoft.com/beta`; paths are relative to it. */
@@ -68,6 +69,8 @@ export class GraphClient {
   private readonly transport: Transport;
   private readonly policy: RetryPolicy;
   private readonly timeoutMs: number;
+  /** Whether a plain-HTTP base URL names a TLS server; asked at most once (see plainError). */
+  private tlsProbe?: Promise<string | undefined>;
 
   constructor(private readonly options: GraphClientOptions) {
     this.base = new URL(options.baseUrl.replace(/\/+$/, ''));
@@ -126,6 +129,8 @@ export class GraphClient {
         response = await this.transport.send({ method, url, headers, body, timeoutMs: this.timeoutMs });
       } catch (err) {
         if (!(err instanceof ConnectionError)) throw err;
+        const plain = await this.plainError(err);
+        if (plain !== undefined) throw plain;
         const safe = idempotent || options.reconcilable || !err.maybeSent;
         if (!safe || !isDroppedConnection(err.code) || attempt >= this.policy.maxAttempts) {
           throw new ConnectionError(err.code, `${method} ${url.pathname}: ${err.message}` +
@@ -150,6 +155,22 @@ export class GraphClient {
 
   close(): void {
     this.transport.close();
+  }
+
+  /**
+   * A failure that retrying cannot mend, said in terms of the base URL: nothing listens there, or the server
+   * speaks the other scheme. Undefined for anything else. The TLS probe is made once per client, on the
+   * first reset of a plain-HTTP connection; a real drop keeps its retries.
+   */
+  private async plainError(err: ConnectionError): Promise<ConnectionError | undefined> {
+    const base = this.base.href.replace(/\/+$/, '');
+    if (err.code === 'ECONNREFUSED') return new ConnectionError(err.code, `nothing is listening at ${base} (connection refused)`, false);
+    const plainHttp = plainHttpAnswer(err.code, err.message, this.base);
+    if (plainHttp !== undefined) return new ConnectionError(err.code, plainHttp, false);
+    if (err.code !== 'ECONNRESET' || this.base.protocol !== 'http:') return undefined;
+    this.tlsProbe ??= tlsOnlyServer(this.base, Math.min(this.timeoutMs, 5_000));
+    const tlsOnly = await this.tlsProbe;
+    return tlsOnly === undefined ? undefined : new ConnectionError(err.code, tlsOnly, false);
   }
 
   private async pause(event: RetryEvent): Promise<void> {

@@ -27,8 +27,12 @@ export function isRetryableStatus(status: number): boolean {
   return status === 429 || status === 503;
 }
 
-/** Node error codes of a connection that went away; TLS and DNS failures are not worth retrying. */
-const DROPPED = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ETIMEDOUT', 'ECONNREFUSED', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
+/**
+ * Node error codes of a connection that went away; TLS and DNS failures are not worth retrying. Nor is a
+ * refused connection: nothing listens at that address, which is a wrong URL or a server not started far more
+ * often than a restart, and waiting out six backoffs before saying so helps neither.
+ */
+const DROPPED = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ETIMEDOUT', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
 
 export function isDroppedConnection(code: string): boolean {
   return DROPPED.has(code);

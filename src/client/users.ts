@@ -34,6 +34,11 @@ export class UserApi {
   }
 
   /** By id or by userPrincipalName, both of which Graph accepts in the path. */
+  get(idOrUpn: string): Promise<GraphUser> {
+    return this.client.get<GraphUser>(`users/${encodeURIComponent(idOrUpn)}`, { $select: 'id,userPrincipalName' });
+  }
+
+  /** By id or by userPrincipalName, both of which Graph accepts in the path. */
   delete(idOrUpn: string): Promise<void> {
     return this.client.delete(`users/${encodeURIComponent(idOrUpn)}`);
   }

@@ -17,5 +17,6 @@ export {
   encodePassword,
   encryptPassword,
   oaepPadding,
+  PasswordTooLongError,
 } from './oaep.js';
 export { RSA_KEY_BITS, type RsaKeyBits, type RsaKeyPairPem, generateRsaKeyPair } from './keygen.js';

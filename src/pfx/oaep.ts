@@ -70,18 +70,39 @@ export function decodePassword(bytes: Buffer): string {
 export function encryptPassword(password: string, publicKey: KeyObject, padding: string): Buffer {
   const scheme = oaepPadding(padding);
   assertRsaPublicKey(publicKey);
-  const { digest, bytes } = OAEP_DIGESTS[scheme];
+  const { digest } = OAEP_DIGESTS[scheme];
   const plaintext = encodePassword(password);
-  // RFC 8017 §7.1.1: mLen ≤ k − 2·hLen − 2.
-  const k = Math.ceil(publicKey.asymmetricKeyDetails!.modulusLength! / 8);
-  const max = k - 2 * bytes - 2;
-  if (plaintext.length > max) {
-    throw new KeyError(
-      'password-not-encodable',
-      `the password is ${plaintext.length} bytes; RSA-OAEP with ${digest.toUpperCase()} and a ${k * 8}-bit key holds at most ${max}`,
-    );
-  }
+  const modulusBits = publicKey.asymmetricKeyDetails!.modulusLength!;
+  if (plaintext.length > oaepCapacity(modulusBits, scheme)) throw new PasswordTooLongError(plaintext.length, modulusBits, scheme);
   return publicEncrypt({ key: publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: digest }, plaintext);
+}
+
+/** RFC 8017 §7.1.1: the most bytes RSA-OAEP can encrypt, mLen ≤ k − 2·hLen − 2 (none when that is negative). */
+export function oaepCapacity(modulusBits: number, padding: OaepPadding): number {
+  return Math.max(0, Math.ceil(modulusBits / 8) - 2 * OAEP_DIGESTS[padding].bytes - 2);
+}
+
+/**
+ * A password the key cannot hold with this padding. It carries the two ways out — a key size that holds it (the
+ * next multiple of 1024 bits, as RSA keys come) and the padding schemes that fit this key — so a caller can
+ * phrase them in its own terms (the CLI names its flags).
+ */
+export class PasswordTooLongError extends KeyError {
+  readonly max: number;
+  readonly minBits: number;
+  /** The schemes under which this key holds the password, strongest first; empty when none does. */
+  readonly fittingPaddings: readonly OaepPadding[];
+
+  constructor(readonly bytes: number, readonly modulusBits: number, readonly padding: OaepPadding) {
+    const max = oaepCapacity(modulusBits, padding);
+    const minBits = Math.ceil(((bytes + 2 * OAEP_DIGESTS[padding].bytes + 2) * 8) / 1024) * 1024;
+    const fitting = [...OAEP_PADDINGS].reverse().filter((p) => oaepCapacity(modulusBits, p) >= bytes);
+    super('password-not-encodable', `the password is ${bytes} bytes; a ${modulusBits}-bit key holds at most ${max} bytes with ${padding}; ` +
+      `use a key of at least ${minBits} bits${fitting.length > 0 ? ` or the padding ${fitting.join(' or ')}` : ''}`);
+    this.max = max;
+    this.minBits = minBits;
+    this.fittingPaddings = fitting;
+  }
 }
 
 /** The connector's side (and `pfxstore verify`): the password bytes back; `decodePassword` makes them text. */

@@ -191,6 +191,46 @@ describe('pfxstore import (against a real HTTPS pfxstore)', () => {
     assert.deepEqual(await stored(upn), []);
   });
 
+  it('import, import --update and list print the same id; --allow-expired says "imported" only of what was imported', async () => {
+    const upn = 'same-id@contoso.com';
+    const flags = [...importFlags(f, upn), '--password-env', 'PFX_PASS'];
+    const first = await cli(['import', alice.path, ...flags]);
+    assert.equal(first.code, 0, first.stderr);
+    const [record] = await stored(upn);
+    assert.equal(first.stdout, `imported ${alice.path} (${upn}): ${record!.id}\n`);
+    const updated = await cli(['import', alice.path, ...flags, '--update']);
+    assert.equal(updated.code, 0, updated.stderr);
+    assert.equal(updated.stdout, `updated ${alice.path} (${upn}): ${record!.id}\n`);
+
+    const expired = await f.pfx('expired-again', { password: PASSWORD, expired: true });
+    const expiredFlags = [...importFlags(f, 'expired-again@contoso.com'), '--password-env', 'PFX_PASS', '--allow-expired'];
+    const [dry, imported] = [await cli(['import', expired.path, ...expiredFlags, '--dry-run']), await cli(['import', expired.path, ...expiredFlags])];
+    const skipped = await cli(['import', expired.path, ...expiredFlags]);
+    for (const r of [dry, imported, skipped]) {
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stderr, /^warning: .*expired on 2021-01-01T00:00:00\.000Z \(allowed by --allow-expired\)$/m);
+    }
+    assert.doesNotMatch(dry.stdout + dry.stderr, /imported/);
+    assert.match(imported.stdout, /^imported /);
+    assert.match(skipped.stdout, /^skipped /);
+    assert.doesNotMatch(skipped.stdout + skipped.stderr, /imported/);
+  });
+
+  it('a key too small for the padding says which key size, or which --padding, would hold the password (exit 1)', async () => {
+    const small = f.path('small.key.pem');
+    const smallPub = f.path('small.pub.pem');
+    await openssl(['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:1024', '-out', small]);
+    await openssl(['pkey', '-in', small, '-pubout', '-out', smallPub]);
+    const upn = 'small-key@contoso.com';
+    const flags = ['--upn', upn, '--public-key', smallPub, '--provider-name', 'P', '--key-name', 'K', '--password-env', 'PFX_PASS'];
+    const r = await cli(['import', alice.path, ...flags]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /the password is 18 bytes, but a 1024-bit key holds at most 0 bytes with oaepSha512; use a key of at least 2048 bits or --padding oaepSha384 \(or oaepSha256\)$/m);
+    const fits = await cli(['import', alice.path, ...flags, '--padding', 'oaepSha384']);
+    assert.equal(fits.code, 0, fits.stderr);
+    assert.equal((await stored(upn))[0]?.paddingScheme, 'oaepSha384');
+  });
+
   it('never printed the password', () => {
     assert.ok(outputs.length > 10);
     for (const r of outputs) {

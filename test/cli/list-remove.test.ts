@@ -120,4 +120,20 @@ describe('pfxstore list, get, remove, users', () => {
     const bad = await cli('users', 'frobnicate');
     assert.equal(bad.code, 2);
   });
+
+  it('users add of a user who exists shows that user (exit 1); users remove of an owner names the command that removes the certificates', async () => {
+    const listed = await cli('users', 'list', '--upn', A, '--json');
+    assert.equal(listed.code, 0, listed.stderr);
+    const [anna] = JSON.parse(listed.stdout) as { id: string; userPrincipalName: string }[];
+    const again = await cli('users', 'add', A);
+    assert.equal(again.code, 1);
+    assert.equal(again.stdout, '');
+    assert.equal(again.stderr, `pfxstore users add: ${A} already exists (id ${anna!.id}, userPrincipalName ${A}); nothing was added\n`);
+    const [byId, byUpn] = await Promise.all([cli('users', 'remove', anna!.id), cli('users', 'remove', A)]);
+    for (const r of [byId, byUpn]) {
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, new RegExp(`: the user still owns certificates; remove them first with 'pfxstore remove --upn ${A.replace(/\./g, '\\.')}'$`, 'm'));
+    }
+    assert.ok(byId.stderr.startsWith(`pfxstore users remove: ${anna!.id}: `), byId.stderr);
+  });
 });
