@@ -8,7 +8,8 @@
  *   node dist/test/run.js --fast   the unit tests alone: no server, no PostgreSQL, no child process
  */
 import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -38,8 +39,18 @@ const compiled = sources.map((path) => relative(process.cwd(), join(ROOT, 'dist'
 
 // Two files at a time for the whole suite: several of them start servers and child processes of their own.
 const concurrency = fast ? [] : ['--test-concurrency=2'];
-const child = spawn(process.execPath, ['--test', ...concurrency, ...passOn, ...compiled], { stdio: 'inherit' });
+// Every test's temporary files go under one fresh directory (os.tmpdir() reads TMPDIR), so a helper that forgets
+// to remove its own is caught here, named, and fails the run, instead of piling up in the system's temp dir.
+const tmp = mkdtempSync(join(tmpdir(), 'pfxstore-run-'));
+const env = { ...process.env, TMPDIR: tmp, TMP: tmp, TEMP: tmp };
+const child = spawn(process.execPath, ['--test', ...concurrency, ...passOn, ...compiled], { stdio: 'inherit', env });
 child.on('exit', (code, signal) => {
+  const left = readdirSync(tmp);
+  rmSync(tmp, { recursive: true, force: true });
   if (signal) process.kill(process.pid, signal);
-  else process.exit(code ?? 1);
+  if (left.length > 0) {
+    process.stderr.write(`\nThe tests left temporary files behind (now removed): ${left.join(', ')}\n`);
+    process.exit(code || 1);
+  }
+  process.exit(code ?? 1);
 });

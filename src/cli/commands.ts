@@ -1,3 +1,4 @@
+import { auditCommand } from './audit.js';
 import type { Command } from './command.js';
 import { getCommand } from './get.js';
 import { importCommand } from './import.js';
@@ -33,6 +34,7 @@ export const commands: Readonly<Record<string, Command | LazyCommand>> = {
   remove: removeCommand,
   verify: verifyCommand,
   users: usersCommand,
+  audit: auditCommand,
 };
 
 /** The command of that name, its module loaded; undefined for no such command. */

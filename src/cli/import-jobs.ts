@@ -66,13 +66,22 @@ export async function jobsFromManifest(manifestPath: string, defaults: JobDefaul
   return records.map(({ record, info }) => jobFromRow(record, info.lines, base, defaults));
 }
 
+/**
+ * A path from a manifest row, relative to the manifest. Manifests are often written on Windows (`pfx\user01.pfx`):
+ * a backslash is read as a separator on every OS, so the same CSV works on Linux and macOS, where it would
+ * otherwise be one odd file name. Node on Windows takes `/` too, so `C:\certs\a.pfx` stays absolute there.
+ */
+function rowPath(base: string, text: string): string {
+  return resolve(base, text.replace(/\\/g, '/'));
+}
+
 function jobFromRow(record: Record<string, string>, row: number, base: string, defaults: JobDefaults): ImportJob {
-  const file = record.path ? resolve(base, record.path) : '';
+  const file = record.path ? rowPath(base, record.path) : '';
   const upn = record.upn || defaults.upn || '';
   const purposeText = record.purpose || defaults.purpose;
   const purpose = purposeName(purposeText);
   const password: PasswordSource | undefined = record.password_file
-    ? { kind: 'file', path: resolve(base, record.password_file) }
+    ? { kind: 'file', path: rowPath(base, record.password_file) }
     : defaults.password;
   const problem = !file ? 'the row has no path'
     : !upn ? 'the row has no upn and no --upn was given'

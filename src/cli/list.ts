@@ -2,6 +2,7 @@ import { CertificateApi, type UserPfxCertificate } from '../client/certificates.
 import { integerFlag, parseCommandArgs, thumbprintFlag } from './args.js';
 import { CONNECTION_FLAGS, CONNECTION_SECTION, connect } from './client-connection.js';
 import type { Command } from './command.js';
+import { parseDays } from './duration.js';
 import { collect, printJson, printTable, shortDate } from './output.js';
 import { flagTable } from '../util/flags.js';
 
@@ -11,7 +12,10 @@ const DAY_MS = 86_400_000;
 const FLAGS = flagTable({
   upn: { type: 'string', value: 'U', description: "only this user's certificates (userPrincipalName, any case)" },
   thumbprint: { type: 'string', value: 'T', description: 'only certificates with this SHA-1 thumbprint (spaces and colons allowed)' },
-  'expiring-within': { type: 'string', value: 'DAYS', description: 'only certificates that expire within DAYS days, or have expired' },
+  'expiring-within': {
+    type: 'string', value: 'DAYS',
+    description: 'only certificates that expire within DAYS days (30 or 30d), or have expired; sorted by expiry, soonest first',
+  },
   json: { type: 'boolean', description: 'print the records as JSON (an array) instead of a table' },
   // Not in the usage line: shows (and tests) paging without 1000+ records.
   'page-size': { type: 'string', value: 'N', defaultText: "the server's page size", description: 'records per request ($top, 1-1000); every page is fetched' },
@@ -23,8 +27,10 @@ export const listCommand: Command = {
   flags: [{ title: 'Options', flags: FLAGS }, CONNECTION_SECTION],
   async run(args) {
     const { values } = parseCommandArgs(args, { ...CONNECTION_FLAGS, ...FLAGS });
-    const days = values['expiring-within'] === undefined ? undefined : integerFlag(values['expiring-within'], '--expiring-within', 0, 36_500, 0);
+    const days = values['expiring-within'] === undefined ? undefined : parseDays(values['expiring-within'], '--expiring-within', 0, 36_500);
     const pageSize = values['page-size'] === undefined ? undefined : integerFlag(values['page-size'], '--page-size', 1, 1000, 1000);
+    // Asked what expires soon, one reads from the top. The server sorts ($orderby), so the order holds across pages.
+    const orderBy = days === undefined ? undefined : 'expirationDateTime';
     const now = Date.now();
     const api = new CertificateApi(await connect(values));
     let certificates: UserPfxCertificate[];
@@ -34,7 +40,7 @@ export const listCommand: Command = {
         thumbprint: thumbprintFlag(values.thumbprint),
         // "Expiring within N days" includes those already expired: both need renewing.
         expiringBefore: days === undefined ? undefined : new Date(now + days * DAY_MS),
-      }, pageSize));
+      }, pageSize, orderBy));
     } finally {
       api.client.close();
     }

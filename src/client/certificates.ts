@@ -98,11 +98,15 @@ export class CertificateApi {
     return this.client.delete(certificatePath(id));
   }
 
-  /** Every match, across all pages. `pageSize` sets `$top` (Graph's page size). */
-  list(filter: CertificateFilter = {}, pageSize?: number): AsyncGenerator<UserPfxCertificate> {
+  /**
+   * Every match, across all pages. `pageSize` sets `$top` (Graph's page size); `orderBy` sets `$orderby`, so the
+   * server sorts across pages (sorting each page here would not).
+   */
+  list(filter: CertificateFilter = {}, pageSize?: number, orderBy?: string): AsyncGenerator<UserPfxCertificate> {
     return this.client.list<UserPfxCertificate>(CERTIFICATES_PATH, {
       $filter: certificateFilter(filter),
       $select: LISTED_PROPERTIES.join(','),
+      $orderby: orderBy,
       $top: pageSize,
     });
   }

@@ -98,7 +98,7 @@ describe('pfxstore list, get, remove, users', () => {
     const byThumb = await cli('remove', '--upn', B, '--thumbprint', pfx[1]!.thumbprint);
     assert.equal(byThumb.code, 0, byThumb.stderr);
     assert.equal(byThumb.stdout.trim().split('\n').length, 1);
-    const byUser = await cli('remove', '--upn', B);
+    const byUser = await cli('remove', '--upn', B, '--yes');
     assert.equal(byUser.code, 0, byUser.stderr);
     assert.equal(byUser.stdout.trim().split('\n').length, 2);
     assert.deepEqual(await listJson('--upn', B), []);

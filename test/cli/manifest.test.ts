@@ -72,6 +72,32 @@ describe('pfxstore import --manifest', () => {
     assert.equal(JSON.parse(list.stdout).length, ROWS);
   });
 
+  it('reads backslashes in path and password_file as separators (a manifest written on Windows), relative to the CSV', async () => {
+    const win = join(dir(), 'win');
+    await mkdir(join(win, 'pfx', 'sub'), { recursive: true });
+    await mkdir(join(win, 'secrets'));
+    await Promise.all([
+      copyFile(originals[0]!.path, join(win, 'pfx', 'user01.pfx')),
+      copyFile(originals[1]!.path, join(win, 'pfx', 'sub', 'user02.pfx')),
+      writeFile(join(win, 'secrets', 'pw.txt'), `${PASSWORD}\r\n`),
+    ]);
+    const csv = join(win, 'certs.csv');
+    await writeFile(csv, [
+      'path,upn,purpose,password_file',
+      'pfx\\user01.pfx,win01@contoso.com,smimeEncryption,secrets\\pw.txt',
+      '.\\pfx\\sub\\user02.pfx,win02@contoso.com,smimeEncryption,secrets\\pw.txt',
+    ].join('\r\n') + '\r\n');
+    // Run from elsewhere: the paths are the CSV's, not the working directory's.
+    const r = await runCli(['import', '--manifest', csv, '--json', ...importFlags(f, '').slice(2)], { env: srv.env, cwd: dir() });
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    const summary = JSON.parse(r.stdout);
+    assert.deepEqual([summary.imported, summary.failed], [2, 0], r.stdout);
+    for (const [user, original] of [['win01@contoso.com', originals[0]!], ['win02@contoso.com', originals[1]!]] as const) {
+      const list = await runCli(['list', '--json', '--upn', user], { env: srv.env });
+      assert.deepEqual((JSON.parse(list.stdout) as { thumbprint: string }[]).map((c) => c.thumbprint), [original.thumbprint]);
+    }
+  });
+
   it('rejects a manifest with an unknown column as a usage error', async () => {
     const bad = await f.write('bad.csv', 'path,upn,password-file\nx.pfx,a@b.c,pw\n');
     const r = await runCli(['import', '--manifest', bad, ...importFlags(f, '').slice(2)], { env: srv.env });

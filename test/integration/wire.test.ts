@@ -72,7 +72,8 @@ describe('wire conventions (CONTRACT §3, §6)', () => {
     assert.equal(res.statusCode, 503);
     assert.equal(res.headers['retry-after'], '5');
     graphError(await other.call({ method: 'GET', url: CERTS }), 503, 'ServiceUnavailable', /retry after 5 seconds/);
-    await other.app.close();
+    // close() as well as the app: it removes the data directory (closing the store a second time does nothing).
+    await other.close();
   });
 
   test('an unexpected fault is a 500 InternalServerError that leaks nothing', async () => {
