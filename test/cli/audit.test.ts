@@ -61,8 +61,9 @@ describe('pfxstore audit: the audit trail of changes made through the CLI', () =
   it('--json lists every event oldest first, across pages: the create, patch and delete in order', async () => {
     const [all, paged] = await Promise.all([audit(), audit('--page-size', '1')]);
     assert.deepEqual(paged, all);
-    const times = all.map((e) => e.activityDateTime);
-    assert.deepEqual([...times].sort(), times);
+    // As instants: the wire form drops trailing zero digits, so '…19.4Z' comes after '…19.405Z' as text.
+    const times = all.map((e) => Date.parse(e.activityDateTime));
+    assert.deepEqual([...times].sort((a, b) => a - b), times);
     const ofCert = all.filter((e) => e.resources.some((r) => r.resourceId === certId));
     assert.deepEqual(ofCert.map((e) => e.activity), ['Create UserPFXCertificate', 'Patch UserPFXCertificate', 'Delete UserPFXCertificate']);
     assert.deepEqual(ofCert.map((e) => e.activityOperationType), ['Create', 'Patch', 'Delete']);
