@@ -1,5 +1,5 @@
 import { AuditApi, type AuditEvent, doneBy, namesResource } from '../client/audit-events.js';
-import { integerFlag, parseCommandArgs } from './args.js';
+import { parseCommandArgs, pageSizeFlag, pageSizeOf } from './args.js';
 import { CONNECTION_FLAGS, CONNECTION_SECTION, connect } from './client-connection.js';
 import type { Command } from './command.js';
 import { collect, printJson, printTable } from './output.js';
@@ -13,8 +13,7 @@ const FLAGS = flagTable({
   certificate: { type: 'string', value: 'ID', description: 'only events naming this certificate id among their resources (filtered here, see below)' },
   actor: { type: 'string', value: 'UPN', description: 'only events done by this user (userPrincipalName), or by this application acting as itself (appId); any case (filtered here)' },
   json: { type: 'boolean', description: 'print the events as JSON (an array) instead of a table' },
-  // Not in the usage line: shows (and tests) paging without 1000+ events.
-  'page-size': { type: 'string', value: 'N', defaultText: "the server's page size", description: 'events per request ($top, 1-1000); every page is fetched' },
+  'page-size': pageSizeFlag('events'),
 });
 
 export const auditCommand: Command = {
@@ -29,7 +28,7 @@ export const auditCommand: Command = {
   async run(args) {
     const { values } = parseCommandArgs(args, { ...CONNECTION_FLAGS, ...FLAGS });
     const since = values.since === undefined ? undefined : sinceFlag(values.since);
-    const pageSize = values['page-size'] === undefined ? undefined : integerFlag(values['page-size'], '--page-size', 1, 1000, 1000);
+    const pageSize = pageSizeOf(values['page-size']);
     const api = new AuditApi(await connect(values));
     let events: AuditEvent[];
     try {

@@ -1,5 +1,5 @@
 import { CertificateApi, type UserPfxCertificate } from '../client/certificates.js';
-import { integerFlag, parseCommandArgs, thumbprintFlag } from './args.js';
+import { parseCommandArgs, thumbprintFlag, pageSizeFlag, pageSizeOf } from './args.js';
 import { CONNECTION_FLAGS, CONNECTION_SECTION, connect } from './client-connection.js';
 import type { Command } from './command.js';
 import { parseDays } from './duration.js';
@@ -17,8 +17,7 @@ const FLAGS = flagTable({
     description: 'only certificates that expire within DAYS days (30 or 30d), or have expired; sorted by expiry, soonest first',
   },
   json: { type: 'boolean', description: 'print the records as JSON (an array) instead of a table' },
-  // Not in the usage line: shows (and tests) paging without 1000+ records.
-  'page-size': { type: 'string', value: 'N', defaultText: "the server's page size", description: 'records per request ($top, 1-1000); every page is fetched' },
+  'page-size': pageSizeFlag('records'),
 });
 
 export const listCommand: Command = {
@@ -28,7 +27,7 @@ export const listCommand: Command = {
   async run(args) {
     const { values } = parseCommandArgs(args, { ...CONNECTION_FLAGS, ...FLAGS });
     const days = values['expiring-within'] === undefined ? undefined : parseDays(values['expiring-within'], '--expiring-within', 0, 36_500);
-    const pageSize = values['page-size'] === undefined ? undefined : integerFlag(values['page-size'], '--page-size', 1, 1000, 1000);
+    const pageSize = pageSizeOf(values['page-size']);
     // Asked what expires soon, one reads from the top. The server sorts ($orderby), so the order holds across pages.
     const orderBy = days === undefined ? undefined : 'expirationDateTime';
     const now = Date.now();

@@ -1,6 +1,6 @@
 import { GraphRequestError } from '../client/errors.js';
 import { type GraphUser, UserApi } from '../client/users.js';
-import { integerFlag, parseCommandArgs } from './args.js';
+import { parseCommandArgs, pageSizeFlag, pageSizeOf } from './args.js';
 import { CONNECTION_FLAGS, CONNECTION_SECTION, connect } from './client-connection.js';
 import type { Command } from './command.js';
 import { collect, printJson, printTable, shortDate } from './output.js';
@@ -19,7 +19,7 @@ const ADD_FLAGS = flagTable({
 const LIST_FLAGS = flagTable({
   upn: { type: 'string', value: 'U', description: 'only the user with this userPrincipalName' },
   json: { type: 'boolean', description: 'print the users as JSON (an array) instead of a table' },
-  'page-size': { type: 'string', value: 'N', defaultText: "the server's page size", description: 'users per request ($top, 1-1000); every page is fetched' },
+  'page-size': pageSizeFlag('users'),
 });
 
 export const usersCommand: Command = {
@@ -66,7 +66,7 @@ async function add(args: readonly string[]): Promise<number> {
 
 async function list(args: readonly string[]): Promise<number> {
   const { values } = parseCommandArgs(args, { ...CONNECTION_FLAGS, ...LIST_FLAGS });
-  const pageSize = values['page-size'] === undefined ? undefined : integerFlag(values['page-size'], '--page-size', 1, 1000, 1000);
+  const pageSize = pageSizeOf(values['page-size']);
   const api = new UserApi(await connect(values));
   let users: GraphUser[];
   try {
