@@ -5,6 +5,7 @@
  */
 import type { RetryEvent } from '../client/graph-client.js';
 import type { UploadOutcome } from './import-upload.js';
+import { ProgressBar, type ProgressStream } from './progress.js';
 
 export type ResultOutcome = UploadOutcome | 'failed' | 'prepared';
 
@@ -19,32 +20,26 @@ export interface ImportResult {
   readonly warnings: readonly string[];
 }
 
-interface Stream {
-  write(text: string): unknown;
-  readonly isTTY?: boolean;
-  readonly columns?: number;
-}
-
 export interface ReporterOptions {
   readonly total: number;
   readonly bulk: boolean;
   readonly json: boolean;
-  readonly stdout: Stream;
-  readonly stderr: Stream;
+  readonly stdout: ProgressStream;
+  readonly stderr: ProgressStream;
 }
-
-const BAR_WIDTH = 24;
-const REDRAW_MS = 100;
 
 export class ImportReporter {
   private readonly results: ImportResult[] = [];
   private readonly counts: Record<ResultOutcome, number> = { imported: 0, updated: 0, skipped: 0, failed: 0, prepared: 0 };
-  private readonly bar: boolean;
+  private readonly progress: ProgressBar;
   private retries = 0;
-  private lastDraw = 0;
 
   constructor(private readonly options: ReporterOptions) {
-    this.bar = options.bulk && options.stderr.isTTY === true;
+    this.progress = new ProgressBar(options.stderr, options.bulk);
+  }
+
+  private get bar(): boolean {
+    return this.progress.active;
   }
 
   get failed(): number {
@@ -82,10 +77,8 @@ export class ImportReporter {
 
   /** The summary; results in input order when `order` is given. */
   finish(order?: (r: ImportResult) => number): void {
-    if (this.bar) {
-      this.draw(true);
-      this.options.stderr.write('\n');
-    }
+    this.draw(true);
+    this.progress.end();
     const results = order ? [...this.results].sort((a, b) => order(a) - order(b)) : this.results;
     const { imported, updated, skipped, failed } = this.counts;
     if (this.options.json) {
@@ -102,25 +95,13 @@ export class ImportReporter {
   }
 
   private above(text: string): void {
-    if (this.bar) this.options.stderr.write(`\r\x1b[K${text}\n`);
-    else this.options.stderr.write(`${text}\n`);
-    if (this.bar) this.draw(true);
+    this.progress.above(text);
   }
 
   private draw(force: boolean): void {
-    const now = Date.now();
-    if (!force && now - this.lastDraw < REDRAW_MS) return;
-    this.lastDraw = now;
-    const { total } = this.options;
-    const done = this.results.length;
     const { imported, updated, skipped, failed } = this.counts;
-    const counts = `${done}/${total}  imported ${imported} · updated ${updated} · skipped ${skipped} · failed ${failed}` +
-      (this.retries > 0 ? ` · retries ${this.retries}` : '');
-    // The bar takes what the terminal width leaves, so the counts are never cut off.
-    const width = Math.min(BAR_WIDTH, (this.options.stderr.columns || 80) - counts.length - 4);
-    const filled = total === 0 ? width : Math.round((done / total) * width);
-    const bar = width >= 5 ? `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ` : '';
-    this.options.stderr.write(`\r\x1b[K${bar}${counts}`);
+    this.progress.draw(this.results.length, this.options.total,
+      `imported ${imported} · updated ${updated} · skipped ${skipped} · failed ${failed}` + (this.retries > 0 ? ` · retries ${this.retries}` : ''), force);
   }
 }
 

@@ -3,8 +3,7 @@
  * its private key and the record's padding, open the PFX — and checks what it relies on, so a bad record is
  * found before a user's device waits for a certificate that never comes.
  */
-import { createPrivateKey, type KeyObject } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import type { KeyObject } from 'node:crypto';
 import { CertificateApi, type UserPfxCertificate } from '../client/certificates.js';
 import {
   certificateValidity, decodePassword, decryptPassword, KeyError, openPkcs12, type OpenedPfx, PfxError, thumbprint,
@@ -14,6 +13,7 @@ import { CONNECTION_FLAGS, CONNECTION_SECTION, connect } from './client-connecti
 import type { Command } from './command.js';
 import { EXPORT_ROLE } from '../graph/permissions.js';
 import { printJson } from './output.js';
+import { readPrivateKeyFile } from './private-key-file.js';
 import { flagTable } from '../util/flags.js';
 import { UsageError } from '../util/usage-error.js';
 
@@ -40,7 +40,7 @@ export const verifyCommand: Command = {
     const { values, positionals } = parseCommandArgs(args, { ...CONNECTION_FLAGS, ...FLAGS }, true);
     if (positionals.length !== 1) throw new UsageError('give exactly one certificate ID.');
     if (!values['private-key']) throw new UsageError('--private-key F is required (the key the connector decrypts passwords with).');
-    const privateKey = readPrivateKey(values['private-key']);
+    const privateKey = readPrivateKeyFile(values['private-key']);
     const api = new CertificateApi(await connect(values, { extraRoles: [EXPORT_ROLE] }));
     let record: UserPfxCertificate;
     try {
@@ -114,27 +114,4 @@ export function verifyRecord(record: UserPfxCertificate, privateKey: KeyObject, 
 
 function sameInstant(date: Date, iso: string): boolean {
   return Math.abs(date.getTime() - Date.parse(iso)) < 1000;
-}
-
-function readPrivateKey(path: string): KeyObject {
-  let data: Buffer;
-  try {
-    data = readFileSync(path);
-  } catch (err) {
-    throw new Error(`--private-key ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`, { cause: err });
-  }
-  const attempts = data.includes('-----BEGIN') ? [{ key: data, format: 'pem' as const }]
-    : [{ key: data, format: 'der' as const, type: 'pkcs8' as const }, { key: data, format: 'der' as const, type: 'pkcs1' as const }];
-  const key = attempts.map(tryPrivateKey).find((k) => k !== undefined);
-  if (!key) throw new Error(`--private-key ${path}: not an unencrypted RSA private key (PEM or DER, PKCS#8 or PKCS#1)`);
-  if (key.asymmetricKeyType !== 'rsa') throw new Error(`--private-key ${path}: a ${key.asymmetricKeyType?.toUpperCase()} key; the connector key is RSA`);
-  return key;
-}
-
-function tryPrivateKey(input: Parameters<typeof createPrivateKey>[0]): KeyObject | undefined {
-  try {
-    return createPrivateKey(input);
-  } catch {
-    return undefined;
-  }
 }

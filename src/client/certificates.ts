@@ -37,12 +37,25 @@ export interface UserPfxCertificate extends Omit<CertificateBody, '@odata.type' 
 /** Everything but the secret fields, so a list never pulls PFX blobs even with the export role. */
 export const LISTED_PROPERTIES = certificateEntity.properties.filter((p) => !p.secret).map((p) => p.name);
 
+/** Every property: what the commands that decrypt records (`verify --all`, `rekey`) list with the export role. */
+export const ALL_PROPERTIES = certificateEntity.properties.map((p) => p.name);
+
+/** The fields a password re-encryption changes (`rekey`): the PFX blob and everything else stay as they are. */
+export interface PasswordChange {
+  readonly encryptedPfxPassword: string;
+  readonly providerName: string;
+  readonly keyName: string;
+  readonly paddingScheme: string;
+}
+
 export interface CertificateFilter {
   readonly upn?: string;
   /** 40 hex digits, as `normaliseThumbprint` (model/thumbprint.ts) makes them. */
   readonly thumbprint?: string;
   /** Certificates whose expirationDateTime is before this instant (already expired ones included). */
   readonly expiringBefore?: Date;
+  /** The connector key the password is encrypted for (exact, as Graph compares strings). */
+  readonly keyName?: string;
 }
 
 /** An OData string literal: quotes doubled (OData ABNF `SQUOTE-in-string`). */
@@ -59,6 +72,7 @@ export function certificateFilter(filter: CertificateFilter): string | undefined
   if (filter.upn !== undefined) terms.push(`tolower(userPrincipalName) eq ${odataString(filter.upn.toLowerCase())}`);
   if (filter.thumbprint !== undefined) terms.push(`tolower(thumbprint) eq ${odataString(filter.thumbprint)}`);
   if (filter.expiringBefore !== undefined) terms.push(`expirationDateTime lt ${filter.expiringBefore.toISOString()}`);
+  if (filter.keyName !== undefined) terms.push(`keyName eq ${odataString(filter.keyName)}`);
   return terms.length > 0 ? terms.join(' and ') : undefined;
 }
 
@@ -90,6 +104,11 @@ export class CertificateApi {
     await this.client.patch(certificateKeyPath(userId, body.thumbprint), body, { idempotent: true });
   }
 
+  /** PATCH of the password fields only, by id; fixed values, so repeating it is harmless. */
+  async changePassword(id: string, change: PasswordChange): Promise<void> {
+    await this.client.patch(certificatePath(id), { '@odata.type': ODATA_TYPE, ...change }, { idempotent: true });
+  }
+
   get(id: string): Promise<UserPfxCertificate> {
     return this.client.get<UserPfxCertificate>(certificatePath(id));
   }
@@ -109,6 +128,31 @@ export class CertificateApi {
       $orderby: orderBy,
       $top: pageSize,
     });
+  }
+
+  /**
+   * Every match with its secret fields, across all pages: they are filled in only for a token with the export
+   * role (null otherwise, and always from Microsoft Graph), which the caller must check.
+   */
+  listWithSecrets(filter: CertificateFilter = {}, pageSize?: number): AsyncGenerator<UserPfxCertificate> {
+    return this.client.list<UserPfxCertificate>(CERTIFICATES_PATH, {
+      $filter: certificateFilter(filter),
+      $select: ALL_PROPERTIES.join(','),
+      $top: pageSize,
+    });
+  }
+
+  /**
+   * How many certificates match (`/$count`), for a progress bar's total; undefined where the server does not
+   * answer it with a number, since a bar without a total beats a command that fails.
+   */
+  async count(filter: CertificateFilter = {}): Promise<number | undefined> {
+    try {
+      const n = Number(await this.client.get<unknown>(`${CERTIFICATES_PATH}/$count`, { $filter: certificateFilter(filter) }));
+      return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** The one certificate of this user and thumbprint, if stored. */
