@@ -50,8 +50,11 @@ describe('help and usage errors, the same for every command', () => {
     const { bin, version } = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'));
     assert.equal(bin.pfxstore, 'dist/src/main.js');
     assert.match(await readFile(join(root, bin.pfxstore), 'utf8'), /^#!\/usr\/bin\/env node\n/);
-    // --no --offline: never fetch a package of that name; the clone's own bin or nothing.
-    const { stdout } = await promisify(execFile)('npx', ['--no', '--offline', 'pfxstore', '--version'], { cwd: join(root, 'src') });
+    // --no --offline: never fetch a package of that name; the clone's own bin or nothing. npx links the clone into
+    // its cache and runs its `prepare` (tsc) the first time: ignore-scripts keeps it from rewriting dist/ while
+    // the other test files import from it (a half-written module failed an unrelated test once).
+    const { stdout } = await promisify(execFile)('npx', ['--no', '--offline', 'pfxstore', '--version'],
+      { cwd: join(root, 'src'), env: { ...process.env, npm_config_ignore_scripts: 'true' } });
     assert.equal(stdout, `${version}\n`);
   });
 
