@@ -93,18 +93,27 @@ export interface BareSettings {
 
 /** Does one file's crypto; throws if the MAC does not verify or a part does not decrypt (so the work is real). */
 export function bareWork(work: FileWork, settings: BareSettings): Buffer {
+  bareOpen(work, settings.password);
+  return publicEncrypt({ key: settings.publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: settings.oaepHash },
+    Buffer.from(settings.password, 'latin1'));
+}
+
+/**
+ * The PKCS#12 side alone — the MAC, then PBKDF2 and the cipher for each encrypted part — with the password as
+ * text; what `import` and `verify` both do to open a file. Throws when the MAC does not verify or a part does not
+ * decrypt.
+ */
+export function bareOpen(work: FileWork, password: string): void {
   const { mac } = work;
-  const macKey = pkcs12MacKey(mac.digest, bmpPassword(settings.password), mac.salt, mac.iterations);
+  const macKey = pkcs12MacKey(mac.digest, bmpPassword(password), mac.salt, mac.iterations);
   if (!createHmac(mac.digest, macKey).update(mac.content).digest().equals(mac.expected)) throw new Error('bare MAC does not verify');
-  const utf8 = Buffer.from(settings.password, 'utf8');
+  const utf8 = Buffer.from(password, 'utf8');
   for (const step of work.decrypts) {
     const key = pbkdf2Sync(utf8, step.salt, step.iterations, step.keyBytes, step.prf);
     const decipher = createDecipheriv(step.cipher, key, step.iv);
     decipher.update(step.data);
     decipher.final();
   }
-  return publicEncrypt({ key: settings.publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: settings.oaepHash },
-    Buffer.from(settings.password, 'latin1'));
 }
 
 /** Input block size v (RFC 7292 B.2). */

@@ -17,7 +17,8 @@ export const MAIN = join(DIST, 'src', 'main.js');
 /** The CLI reads the PFX password from this variable (`--password-env`); never from argv. */
 export const PASSWORD_VAR = 'PFXSTORE_BENCH_PFX_PASSWORD';
 
-const CPU_PROBE = 'data:text/javascript,import{writeSync}from"node:fs";process.on("exit",()=>{const u=process.resourceUsage();' +
+/** Loaded into a child with `--import`: writes its CPU time (µs, all threads) to fd 3 as it exits. */
+export const CPU_PROBE = 'data:text/javascript,import{writeSync}from"node:fs";process.on("exit",()=>{const u=process.resourceUsage();' +
   'try{writeSync(3,String(u.userCPUTime+u.systemCPUTime))}catch{}})';
 
 export interface CliRun {

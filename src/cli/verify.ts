@@ -1,47 +1,67 @@
 /**
  * `verify`: does what the Intune PFX Certificate Connector will do with a record — decrypt the password with
  * its private key and the record's padding, open the PFX — and checks what it relies on, so a bad record is
- * found before a user's device waits for a certificate that never comes.
+ * found before a user's device waits for a certificate that never comes. `verify ID` checks one record;
+ * `verify --all` every selected one (verify-all.ts). The checks themselves are in verify-record.ts.
  */
-import type { KeyObject } from 'node:crypto';
 import { CertificateApi, type UserPfxCertificate } from '../client/certificates.js';
-import {
-  certificateValidity, decodePassword, decryptPassword, KeyError, openPkcs12, type OpenedPfx, PfxError, thumbprint,
-} from '../pfx/index.js';
-import { parseCommandArgs } from './args.js';
+import { EXPORT_ROLE } from '../graph/permissions.js';
+import { integerFlag, pageSizeFlag, pageSizeOf, parseCommandArgs } from './args.js';
 import { CONNECTION_FLAGS, CONNECTION_SECTION, connect } from './client-connection.js';
 import type { Command } from './command.js';
-import { EXPORT_ROLE } from '../graph/permissions.js';
 import { printJson } from './output.js';
 import { readPrivateKeyFile } from './private-key-file.js';
+import { DEFAULT_PAGE_SIZE, verifyAll } from './verify-all.js';
+import { deliverable as isDeliverable, verifyRecord } from './verify-record.js';
 import { flagTable } from '../util/flags.js';
 import { UsageError } from '../util/usage-error.js';
 
-const SUMMARY = 'check that the connector can decrypt and open a stored PFX (needs the export role)';
-const USAGE = 'pfxstore verify ID --private-key F [--json] [--url U] [--token T] [--ca F] [--data DIR]';
+export { type Check, verifyRecord } from './verify-record.js';
+
+const SUMMARY = 'check that the connector can decrypt and open a stored PFX, or every one (needs the export role)';
+const CONNECTION_USAGE = '[--url U] [--token T] [--ca F] [--data DIR]';
+const USAGE = `pfxstore verify ID --private-key F [--json] ${CONNECTION_USAGE} | ` +
+  `verify --all --private-key F [--upn U] [--key-name K] [--concurrency N] [--json] ${CONNECTION_USAGE}`;
 const FLAGS = flagTable({
   'private-key': { type: 'string', value: 'F', description: "required: the connector's RSA private key (PEM or DER, PKCS#8 or PKCS#1), e.g. keygen's NAME.key.pem" },
-  json: { type: 'boolean', description: 'print the checks as JSON' },
+  all: { type: 'boolean', description: 'check every record (all pages), or those --upn and --key-name select, instead of one ID' },
+  upn: { type: 'string', value: 'U', description: "with --all: only this user's records (userPrincipalName, any case)" },
+  'key-name': { type: 'string', value: 'K', description: 'with --all: only records whose password is encrypted for this connector key (keyName, exact)' },
+  concurrency: { type: 'string', value: 'N', defaultText: '4',
+    description: 'with --all: pages fetched ahead of the checks (1-64); the checks themselves run one at a time, so this overlaps fetching with checking' },
+  json: { type: 'boolean', description: 'print the checks as JSON; with --all, one JSON object per record per line (JSON Lines), the summary on stderr' },
+  'page-size': { ...pageSizeFlag('records'), description: `with --all: ${pageSizeFlag('records').description}`, defaultText: String(DEFAULT_PAGE_SIZE) },
 });
-
-interface Check {
-  readonly check: string;
-  readonly ok: boolean;
-  readonly detail: string;
-  /** A failed warning does not stop delivery (e.g. expired: the connector still delivers it). */
-  readonly warning?: boolean;
-}
+/** The flags that select or pace what `--all` checks: meaningless for one ID. */
+const ALL_ONLY = ['upn', 'key-name', 'concurrency', 'page-size'] as const;
 
 export const verifyCommand: Command = {
   summary: SUMMARY,
   usage: USAGE,
   flags: [{ title: 'Options', flags: FLAGS }, CONNECTION_SECTION],
+  notes: [
+    'Exit status: 0 when every record checked is deliverable (warnings, such as an expired certificate, do not count),',
+    '1 when any is not or the check could not be made (e.g. the token lacks the export role), 2 for a usage error.',
+  ],
   async run(args) {
     const { values, positionals } = parseCommandArgs(args, { ...CONNECTION_FLAGS, ...FLAGS }, true);
-    if (positionals.length !== 1) throw new UsageError('give exactly one certificate ID.');
+    const all = values.all === true;
+    if (all && positionals.length > 0) throw new UsageError('give one certificate ID or --all, not both.');
+    if (!all && positionals.length !== 1) throw new UsageError('give exactly one certificate ID, or --all for every record.');
+    const misplaced = ALL_ONLY.filter((flag) => values[flag] !== undefined);
+    if (!all && misplaced.length > 0) throw new UsageError(`${misplaced.map((f) => `--${f}`).join(', ')} only go${misplaced.length === 1 ? 'es' : ''} with --all.`);
+    const concurrency = integerFlag(values.concurrency, '--concurrency', 1, 64, 4);
+    const pageSize = pageSizeOf(values['page-size']) ?? DEFAULT_PAGE_SIZE;
     if (!values['private-key']) throw new UsageError('--private-key F is required (the key the connector decrypts passwords with).');
     const privateKey = readPrivateKeyFile(values['private-key']);
     const api = new CertificateApi(await connect(values, { extraRoles: [EXPORT_ROLE] }));
+    if (all) {
+      try {
+        return await verifyAll({ api, privateKey, filter: { upn: values.upn, keyName: values['key-name'] }, pageSize, pagesAhead: concurrency, json: values.json === true });
+      } finally {
+        api.client.close();
+      }
+    }
     let record: UserPfxCertificate;
     try {
       record = await api.get(positionals[0]!);
@@ -49,7 +69,7 @@ export const verifyCommand: Command = {
       api.client.close();
     }
     const checks = verifyRecord(record, privateKey);
-    const deliverable = checks.every((c) => c.ok || c.warning);
+    const deliverable = isDeliverable(checks);
     if (values.json) {
       printJson({ id: record.id, deliverable, checks });
     } else {
@@ -62,56 +82,3 @@ export const verifyCommand: Command = {
     return deliverable ? 0 : 1;
   },
 };
-
-/** The checks in the connector's order; stops at the first one the next depends on. */
-export function verifyRecord(record: UserPfxCertificate, privateKey: KeyObject, now = new Date()): Check[] {
-  const checks: Check[] = [];
-  if (!record.encryptedPfxPassword || !record.encryptedPfxBlob) {
-    checks.push({ check: 'secret fields', ok: false,
-      detail: `the server returned no encryptedPfxBlob/encryptedPfxPassword: the token lacks the ${EXPORT_ROLE} role ` +
-        `(pfxstore's export role; Microsoft Graph never returns these fields)` });
-    return checks;
-  }
-  let password: string;
-  try {
-    password = decodePassword(decryptPassword(Buffer.from(record.encryptedPfxPassword, 'base64'), privateKey, record.paddingScheme));
-    checks.push({ check: 'password', ok: true, detail: `decrypts with this private key (${record.paddingScheme})` });
-  } catch (err) {
-    if (!(err instanceof KeyError)) throw err;
-    const detail = err.code === 'decrypt-failed'
-      ? `the password does not decrypt with this private key and ${record.paddingScheme}: it was encrypted for another key`
-      : `paddingScheme ${record.paddingScheme}: ${err.message}`;
-    checks.push({ check: 'password', ok: false, detail });
-    return checks;
-  }
-  let pfx: OpenedPfx;
-  try {
-    pfx = openPkcs12(Buffer.from(record.encryptedPfxBlob, 'base64'), password);
-    checks.push({ check: 'PFX', ok: true, detail: 'opens with the decrypted password' });
-  } catch (err) {
-    if (!(err instanceof PfxError)) throw err;
-    const detail = err.code === 'wrong-password' ? `the stored PFX does not open with the decrypted password (${err.message})` : `the stored PFX cannot be opened: ${err.message}`;
-    checks.push({ check: 'PFX', ok: false, detail });
-    return checks;
-  }
-  const actual = thumbprint(pfx.certificate);
-  checks.push(actual === record.thumbprint.toLowerCase()
-    ? { check: 'thumbprint', ok: true, detail: actual }
-    : { check: 'thumbprint', ok: false, detail: `the PFX's certificate has thumbprint ${actual}, the record says ${record.thumbprint}` });
-  checks.push(pfx.certificate.checkPrivateKey(pfx.privateKey)
-    ? { check: 'key pair', ok: true, detail: "the PFX's private key matches its certificate" }
-    : { check: 'key pair', ok: false, detail: "the PFX's private key does not match its certificate" });
-  const { notBefore, notAfter } = certificateValidity(pfx.certificate);
-  const sameDates = sameInstant(notBefore, record.startDateTime) && sameInstant(notAfter, record.expirationDateTime);
-  checks.push({ check: 'validity', ok: sameDates, warning: true,
-    detail: sameDates ? `${notBefore.toISOString()} to ${notAfter.toISOString()}`
-      : `the certificate is valid ${notBefore.toISOString()} to ${notAfter.toISOString()}, the record says ${record.startDateTime} to ${record.expirationDateTime}` });
-  if (notAfter.getTime() <= now.getTime()) {
-    checks.push({ check: 'expiry', ok: false, warning: true, detail: `the certificate expired on ${notAfter.toISOString()}` });
-  }
-  return checks;
-}
-
-function sameInstant(date: Date, iso: string): boolean {
-  return Math.abs(date.getTime() - Date.parse(iso)) < 1000;
-}

@@ -19,4 +19,5 @@ export {
   oaepPadding,
   PasswordTooLongError,
 } from './oaep.js';
+export { type PasswordReading, otherPasswordReadings } from './password-readings.js';
 export { RSA_KEY_BITS, type RsaKeyBits, type RsaKeyPairPem, generateRsaKeyPair } from './keygen.js';
