@@ -45,7 +45,8 @@ export const keygenCommand: Command = {
     // Every target checked before any is written, so a refused run leaves no half of a pair behind.
     const existing = (await Promise.all(paths.map(async (p) => ((await exists(p)) ? p : undefined)))).filter((p) => p !== undefined);
     if (existing.length > 0) {
-      process.stderr.write(`pfxstore keygen: ${existing.join(', ')} already exist${existing.length === 1 ? 's' : ''}; not overwriting (choose another --out). Nothing was written.\n`);
+      const which = existing.map((p) => `${p} already exists`).join(', ');
+      process.stderr.write(`pfxstore keygen: ${which}; not overwriting (choose another --out). Nothing was written.\n`);
       return 1;
     }
 

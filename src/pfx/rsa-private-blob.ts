@@ -90,7 +90,7 @@ export function readRsaPrivateBlob(data: Buffer): KeyObject {
 /** What Export-IntunePrivateKey writes for this key: an RSAFULLPRIVATEBLOB, each field at CNG's fixed width. */
 export function toRsaFullPrivateBlob(key: KeyObject): Buffer {
   if (key.type !== 'private') throw new KeyError('not-private-key', 'a public key has no RSAFULLPRIVATEBLOB (write it as an RSAPUBLICBLOB)');
-  if (key.asymmetricKeyType !== 'rsa') throw new KeyError('not-rsa-private-key', `a ${key.asymmetricKeyType?.toUpperCase()} key has no RSAFULLPRIVATEBLOB`);
+  if (key.asymmetricKeyType !== 'rsa') throw new KeyError('not-rsa-private-key', `an RSAFULLPRIVATEBLOB holds RSA keys only; this key is ${key.asymmetricKeyType?.toUpperCase()}`);
   const numbers = numbersOfPrivateKey(key);
   if (!numbers) throw new KeyError('not-rsa-private-key', 'a multi-prime RSA key has no RSAFULLPRIVATEBLOB (CNG keys have two primes)');
   const { n, e, d, p, q, dp, dq, qi } = numbers;

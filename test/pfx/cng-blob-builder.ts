@@ -41,9 +41,10 @@ export interface BlobOptions {
 /** An RSA3 blob (or RSA2: the first four integers) of these numbers, each field as wide as the header says. */
 export function cngBlob(numbers: Numbers, options: BlobOptions = {}): Buffer {
   const magic = options.magic ?? 'RSA3';
+  const publicOnly = magic === 'RSA1'; // cbPrime1 and cbPrime2 are "only used for private key BLOBs": 0 in an RSA1
   const widths: Record<Width, number> = {
     cbPublicExp: bigEndian(numbers.e).length, cbModulus: bigEndian(numbers.n).length,
-    cbPrime1: bigEndian(numbers.p).length, cbPrime2: bigEndian(numbers.q).length,
+    cbPrime1: publicOnly ? 0 : bigEndian(numbers.p).length, cbPrime2: publicOnly ? 0 : bigEndian(numbers.q).length,
   };
   const header = Buffer.alloc(24);
   header.write(magic, 0, 'latin1'); // 'RSA3' as bytes is 0x33415352 read little-endian
