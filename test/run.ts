@@ -16,8 +16,12 @@ import { fileURLToPath } from 'node:url';
 /** The repository, from dist/test/run.js. */
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** The unit tests: filter parsing and binding, SQL compilation (and its execution on in-memory SQLite), models, utilities, DER and RSA key formats. */
-const FAST = ['test/odata/', 'test/model/', 'test/util/', 'test/graph/', 'test/service/', 'test/pfx/der.test.ts', 'test/pfx/rsa-private-key.test.ts'];
+/**
+ * The unit tests: filter parsing and binding, SQL compilation (and its execution on in-memory SQLite), models,
+ * utilities, DER and RSA key formats (CNG blobs too).
+ */
+const FAST = ['test/odata/', 'test/model/', 'test/util/', 'test/graph/', 'test/service/', 'test/pfx/der.test.ts', 'test/pfx/rsa-private-key.test.ts',
+  'test/pfx/rsa-private-blob-errors.test.ts'];
 /** Files under FAST's directories that are not unit tests: this one needs a PostgreSQL server. */
 const NOT_FAST = ['test/odata/sql-postgres.test.ts'];
 

@@ -2,6 +2,7 @@ import { auditCommand } from './audit.js';
 import type { Command } from './command.js';
 import { getCommand } from './get.js';
 import { importCommand } from './import.js';
+import { keyCommand } from './key.js';
 import { keygenCommand } from './keygen.js';
 import { listCommand } from './list.js';
 import { removeCommand } from './remove.js';
@@ -28,6 +29,7 @@ export const commands: Readonly<Record<string, Command | LazyCommand>> = {
   serve: new LazyCommand('run the Graph-compatible server', async () => (await import('./serve.js')).serveCommand),
   token: new LazyCommand('print a dev-mode access token', async () => (await import('./token.js')).tokenCommand),
   keygen: keygenCommand,
+  key: keyCommand,
   import: importCommand,
   list: listCommand,
   get: getCommand,

@@ -23,7 +23,7 @@ const CONNECTION_USAGE = '[--url U] [--token T] [--ca F] [--data DIR]';
 const USAGE = `pfxstore verify ID --private-key F [--json] ${CONNECTION_USAGE} | ` +
   `verify --all --private-key F [--upn U] [--key-name K] [--concurrency N] [--json] ${CONNECTION_USAGE}`;
 const FLAGS = flagTable({
-  'private-key': { type: 'string', value: 'F', description: "required: the connector's RSA private key (PEM or DER, PKCS#8 or PKCS#1), e.g. keygen's NAME.key.pem" },
+  'private-key': { type: 'string', value: 'F', description: "required: the connector's RSA private key (PEM or DER, PKCS#8 or PKCS#1, or a CNG private blob), e.g. keygen's NAME.key.pem or NAME.private.cngblob" },
   all: { type: 'boolean', description: 'check every record (all pages), or those --upn and --key-name select, instead of one ID' },
   upn: { type: 'string', value: 'U', description: "with --all: only this user's records (userPrincipalName, any case)" },
   'key-name': { type: 'string', value: 'K', description: 'with --all: only records whose password is encrypted for this connector key (keyName, exact)' },

@@ -30,6 +30,12 @@ export type KeyErrorCode =
   | 'unsupported-key-format'
   /** A readable key, but not an RSA public key (EC, a private key, RSA-PSS…). */
   | 'not-rsa-public-key'
+  /** A public key (or a certificate) where a private key is needed. */
+  | 'not-private-key'
+  /** A readable private key, but not one the connector can use (EC, RSA-PSS, multi-prime, a size out of range). */
+  | 'not-rsa-private-key'
+  /** A password-protected private key: pfxstore takes private keys unencrypted, from a file only its owner reads. */
+  | 'encrypted-private-key'
   /** A padding scheme pfxstore refuses to produce (pkcs1, oaepSha1, none) or does not know. */
   | 'unsupported-padding'
   /** The password cannot be encrypted as given (too long for the key, or not encodable). */

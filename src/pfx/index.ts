@@ -1,5 +1,5 @@
 /**
- * The PFX layer: PKCS#12 reading, thumbprints, RSA public-key formats, RSA-OAEP password
+ * The PFX layer: PKCS#12 reading, thumbprints, RSA key formats (PEM, DER, CNG blobs), RSA-OAEP password
  * encryption. No HTTP; shared by the server, the CLI and the tests.
  */
 export { KeyError, type KeyErrorCode, PfxError, type PfxErrorCode } from './errors.js';
@@ -7,6 +7,9 @@ export { DEFAULT_MAX_ITERATIONS } from './limits.js';
 export { type OpenPkcs12Options, type OpenedPfx, checkPkcs12Structure, isPkcs12Structure, openPkcs12 } from './pkcs12.js';
 export { type Validity, certificateValidity, thumbprint } from './certificate.js';
 export { assertRsaPublicKey, readRsaPublicKey, toRsaPublicBlob } from './public-key.js';
+export { assertRsaPrivateKey, readRsaPrivateKey } from './private-key.js';
+export { readRsaPrivateBlob, toRsaFullPrivateBlob } from './rsa-private-blob.js';
+export { type EncodedKey, KEY_FORMS, type KeyForm, encodeRsaKey, readRsaKey } from './key-forms.js';
 export {
   OAEP_PADDINGS,
   type OaepPadding,

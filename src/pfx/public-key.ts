@@ -5,7 +5,9 @@
  */
 import { type KeyObject, X509Certificate, createPrivateKey, createPublicKey } from 'node:crypto';
 import { KeyError } from './errors.js';
-import { looksLikeCngBlob, readRsaPublicBlob } from './rsa-blob.js';
+import { looksLikeCngBlob } from './cng-rsa-header.js';
+import { CERTIFICATE_LABELS, isPem, pemBlocks } from './pem.js';
+import { readRsaPublicBlob } from './rsa-blob.js';
 
 export { toRsaPublicBlob } from './rsa-blob.js';
 
@@ -20,9 +22,7 @@ const ACCEPTED =
   'expected a PEM public key (BEGIN PUBLIC KEY or BEGIN RSA PUBLIC KEY), an X.509 certificate (PEM or DER), ' +
   'a DER SubjectPublicKeyInfo or PKCS#1 key, or an RSAPUBLICBLOB from Export-IntunePublicKey';
 
-const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----/;
 const PRIVATE_LABELS = new Set(['PRIVATE KEY', 'RSA PRIVATE KEY', 'ENCRYPTED PRIVATE KEY', 'EC PRIVATE KEY']);
-const CERTIFICATE_LABELS = new Set(['CERTIFICATE', 'X509 CERTIFICATE', 'TRUSTED CERTIFICATE']);
 
 /** Reads an RSA public key; throws `KeyError` naming what the bytes are when they are not one. */
 export function readRsaPublicKey(data: Buffer): KeyObject {
@@ -45,10 +45,9 @@ export function assertRsaPublicKey(key: KeyObject): void {
 }
 
 function readPem(text: string): KeyObject {
-  const match = PEM_BLOCK.exec(text);
-  if (!match) throw new KeyError('unsupported-key-format', `the file holds a malformed PEM block; ${ACCEPTED}`);
-  const label = match[1];
-  const pem = text.slice(match.index);
+  const block = pemBlocks(text)[0];
+  if (!block) throw new KeyError('unsupported-key-format', `the file holds a malformed PEM block; ${ACCEPTED}`);
+  const { label, text: pem } = block;
   if (PRIVATE_LABELS.has(label)) {
     throw new KeyError('not-rsa-public-key', `this is a private key (${label}); give the public key instead (openssl pkey -pubout)`);
   }
@@ -95,9 +94,4 @@ function isDerPrivateKey(der: Buffer): boolean {
     }
   }
   return false;
-}
-
-/** PEM may follow other text (e.g. `openssl x509 -text` output); DER always starts with SEQUENCE. */
-function isPem(data: Buffer): boolean {
-  return data[0] !== 0x30 && data.includes('-----BEGIN ');
 }
