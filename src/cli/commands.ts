@@ -3,6 +3,7 @@ import type { Command } from './command.js';
 import { getCommand } from './get.js';
 import { importCommand } from './import.js';
 import { keygenCommand } from './keygen.js';
+import { keysCommand } from './keys.js';
 import { listCommand } from './list.js';
 import { removeCommand } from './remove.js';
 import { usersCommand } from './users.js';
@@ -33,6 +34,7 @@ export const commands: Readonly<Record<string, Command | LazyCommand>> = {
   get: getCommand,
   remove: removeCommand,
   verify: verifyCommand,
+  keys: keysCommand,
   users: usersCommand,
   audit: auditCommand,
 };
