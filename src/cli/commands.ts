@@ -5,6 +5,7 @@ import { importCommand } from './import.js';
 import { keygenCommand } from './keygen.js';
 import { keysCommand } from './keys.js';
 import { listCommand } from './list.js';
+import { recoverCommand } from './recover.js';
 import { removeCommand } from './remove.js';
 import { usersCommand } from './users.js';
 import { verifyCommand } from './verify.js';
@@ -35,6 +36,7 @@ export const commands: Readonly<Record<string, Command | LazyCommand>> = {
   remove: removeCommand,
   verify: verifyCommand,
   keys: keysCommand,
+  recover: recoverCommand,
   users: usersCommand,
   audit: auditCommand,
 };
