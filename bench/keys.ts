@@ -1,14 +1,16 @@
 /**
  * Issue #12's `keys` benchmark: `pfxstore keys --json` over 100,000 certificates, run as a user runs it (a new
  * CLI process, dev mode, against `pfxstore serve` over HTTPS) on SQLite and on PostgreSQL; target under 5 s.
- * Then where the time goes, measured apart in this process:
- *   server   the server's own time for the list pages (its /metrics histogram sum for the list route)
- *   - store  of which the store's list calls, the same queries made directly (SQL + row mapping)
- *   - format of which formatting those rows and JSON.stringify of the page bodies
- *   wire     the rest of fetching every page from here over HTTPS, one after another (TLS, transfer, waiting)
- *   parse    JSON.parse of every page body
- *   tally    grouping the records (tallyKeys, as the command does)
- *   process  the rest of the CLI's run: starting Node, loading modules, minting the token, printing
+ * Then where the time goes, measured apart in this process, each part's best of the rounds:
+ *   server    from sending each page's request to its first byte back, summed: the server's whole work, since it
+ *             builds a page's body before sending any of it
+ *   - store   of which the store's list calls, the same queries made directly (SQL + row mapping)
+ *   - format  of which formatting those rows and JSON.stringify of the page bodies
+ *   - rest    of which routing, the token check, query parsing, the skiptoken, the HTTP response
+ *   transfer  from each page's first byte to its last (TLS on loopback)
+ *   parse     JSON.parse of every page body
+ *   tally     grouping the records (tallyKeys, as the command does)
+ *   process   the rest of the CLI's best run: starting Node, loading modules, minting the token, TLS set-up, output
  * The certificates are written directly through the store (no HTTP, no validation), 10 per user, in stored form
  * with at-rest secrets of the real sizes, under three connector keys with expiries spread over five years.
  *
@@ -119,20 +121,15 @@ function runCli(args: string[], env: Record<string, string>): Promise<{ code: nu
   });
 }
 
-/** The server's total time answering the list route so far, from its own /metrics. */
-async function serverListSeconds(server: Spawned, ca: Buffer): Promise<number> {
-  const text = (await get(new URL(`${server.url}/metrics`), ca, {})).body.toString();
-  const line = text.split('\n').find((l) => l.startsWith('pfxstore_http_request_duration_seconds_sum{') &&
-    l.includes(`route="${CERTS}"`) && l.includes('method="GET"'));
-  return line ? Number(line.split(' ').pop()) : 0;
-}
-
-function get(url: URL, ca: Buffer, headers: Record<string, string>, agent?: Agent): Promise<{ body: Buffer; status: number }> {
+/** One GET, with the time to its first byte (the response's head) and to its last. */
+function get(url: URL, ca: Buffer, headers: Record<string, string>, agent: Agent): Promise<{ body: Buffer; status: number; firstMs: number; lastMs: number }> {
+  const started = performance.now();
   return new Promise((resolve, reject) => {
     const req = httpsRequest(url, { ca, headers, agent }, (res) => {
+      const firstMs = performance.now() - started;
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ body: Buffer.concat(chunks), status: res.statusCode ?? 0 }));
+      res.on('end', () => resolve({ body: Buffer.concat(chunks), status: res.statusCode ?? 0, firstMs, lastMs: performance.now() - started }));
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -140,23 +137,25 @@ function get(url: URL, ca: Buffer, headers: Record<string, string>, agent?: Agen
   });
 }
 
-interface Breakdown { storeMs: number; formatMs: number; fetchMs: number; parseMs: number; tallyMs: number; bytes: number; pages: number }
+interface Fetched { serverMs: number; transferMs: number; parseMs: number; tallyMs: number; bytes: number; pages: number }
 
 /** Every page fetched here as the CLI fetches them (keep-alive HTTPS, one after another), parsed and tallied, each part timed. */
-async function fetchAll(server: Spawned, ca: Buffer, token: string): Promise<Omit<Breakdown, 'storeMs' | 'formatMs'>> {
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  const out = { fetchMs: 0, parseMs: 0, tallyMs: 0, bytes: 0, pages: 0 };
+async function fetchAll(server: Spawned, ca: Buffer, token: string): Promise<Fetched> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1, ca });
+  const out: Fetched = { serverMs: 0, transferMs: 0, parseMs: 0, tallyMs: 0, bytes: 0, pages: 0 };
   const items: unknown[][] = [];
   try {
+    // The TLS handshake, once, outside the figures: the CLI's is in its `process` part.
+    await get(new URL(`${server.url}/healthz`), ca, {}, agent);
     let next: string | undefined = `${server.url}${CERTS}?$select=${SELECT}&$top=1000`;
     while (next) {
-      let t = performance.now();
-      const { body, status } = await get(new URL(next), ca, { authorization: `Bearer ${token}`, accept: 'application/json' }, agent);
-      out.fetchMs += performance.now() - t;
+      const { body, status, firstMs, lastMs } = await get(new URL(next), ca, { authorization: `Bearer ${token}`, accept: 'application/json' }, agent);
       if (status !== 200) throw new Error(`list page: ${status} ${body.toString().slice(0, 300)}`);
+      out.serverMs += firstMs;
+      out.transferMs += lastMs - firstMs;
       out.bytes += body.length;
       out.pages++;
-      t = performance.now();
+      const t = performance.now();
       const page = JSON.parse(body.toString('utf8')) as { value: unknown[]; '@odata.nextLink'?: string };
       out.parseMs += performance.now() - t;
       items.push(page.value);
@@ -217,52 +216,46 @@ async function measure(kind: 'sqlite' | 'postgres'): Promise<boolean> {
     const env = { PFXSTORE_URL: `${server.url}/beta`, PFXSTORE_DATA: dataDir };
     const ca = readFileSync(join(dataDir, 'dev-ca.pem'));
     const want = await expected();
-    const runs: { ms: number; serverMs: number }[] = [];
+    const runs: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      const before = await serverListSeconds(server, ca);
       const r = await runCli(['keys', '--json'], env);
       if (r.code !== 0) throw new Error(`pfxstore keys exited ${r.code}: ${r.stderr}`);
       if (normalised(JSON.parse(r.stdout)) !== want) throw new Error(`pfxstore keys answered ${r.stdout.slice(0, 500)}\nexpected ${want.slice(0, 500)}`);
-      runs.push({ ms: r.ms, serverMs: 1000 * ((await serverListSeconds(server, ca)) - before) });
+      runs.push(r.ms);
     }
-    const best = runs.reduce((a, b) => (b.ms < a.ms ? b : a));
+    const best = min(runs);
     // Each part's best of ROUNDS too: on a shared machine a burst of other work lands on one round or another.
     const token = await mintDevToken(identity);
-    const fetches: (Awaited<ReturnType<typeof fetchAll>> & { serverMs: number })[] = [];
-    for (let round = 0; round < ROUNDS; round++) {
-      const before = await serverListSeconds(server, ca);
-      const fetched = await fetchAll(server, ca, token);
-      fetches.push({ ...fetched, serverMs: 1000 * ((await serverListSeconds(server, ca)) - before) });
-    }
-    const wire = { ...fetches[0], fetchMs: min(fetches.map((f) => f.fetchMs - f.serverMs)), parseMs: min(fetches.map((f) => f.parseMs)),
-      tallyMs: min(fetches.map((f) => f.tallyMs)) };
+    const fetches: Fetched[] = [];
+    for (let round = 0; round < ROUNDS; round++) fetches.push(await fetchAll(server, ca, token));
+    const part = (key: keyof Fetched) => min(fetches.map((x) => x[key]));
     await server.stop();
     server = undefined;
     store = await open();
     const sides: { storeMs: number; formatMs: number }[] = [];
     for (let round = 0; round < ROUNDS; round++) sides.push(await storeSide(store, identity.tenantId));
-    const side = { storeMs: min(sides.map((x) => x.storeMs)), formatMs: min(sides.map((x) => x.formatMs)) };
+    const storeMs = min(sides.map((x) => x.storeMs));
+    const formatMs = min(sides.map((x) => x.formatMs));
     t = performance.now();
     const version = await runCli(['--version'], {});
     const nodeStartMs = performance.now() - t;
     if (version.code !== 0) throw new Error('pfxstore --version failed');
-    console.log(`${kind}: pfxstore keys --json over ${COUNT.toLocaleString('en')} records: ${runs.map((r) => `${r.ms.toFixed(0)} ms`).join(', ')}` +
-      ` (${wire.pages} pages, ${(wire.bytes / 1e6).toFixed(1)} MB of JSON)`);
-    const rest = (n: number) => Math.max(0, n);
-    const wireMs = rest(wire.fetchMs);
+    console.log(`${kind}: pfxstore keys --json over ${COUNT.toLocaleString('en')} records: ${runs.map((r) => `${r.toFixed(0)} ms`).join(', ')}` +
+      ` (${fetches[0].pages} pages, ${(fetches[0].bytes / 1e6).toFixed(1)} MB of JSON)`);
+    const measured = part('serverMs') + part('transferMs') + part('parseMs') + part('tallyMs');
     console.log([
-      `  best run          ${ms(best.ms)}`,
-      `  server            ${ms(best.serverMs)}  its own time answering the pages (/metrics)`,
-      `    store           ${ms(side.storeMs)}  store.list over the same pages, called directly (SQL + rows)`,
-      `    format          ${ms(side.formatMs)}  formatting those rows and JSON.stringify`,
-      `    rest            ${ms(rest(best.serverMs - side.storeMs - side.formatMs))}  routing, auth, query parsing, sending`,
-      `  wire              ${ms(wireMs)}  fetching every page from here, less the server's time for them: TLS, transfer, waits`,
-      `  parse             ${ms(wire.parseMs)}  JSON.parse of every page`,
-      `  tally             ${ms(wire.tallyMs)}  grouping the records`,
-      `  process           ${ms(rest(best.ms - best.serverMs - wireMs - wire.parseMs - wire.tallyMs))}  the rest: Node start-up and modules (--version alone: ${nodeStartMs.toFixed(0)} ms), token, TLS set-up, output`,
+      `  best run     ${ms(best)}`,
+      `  server       ${ms(part('serverMs'))}  request to first byte, every page`,
+      `    store      ${ms(storeMs)}  store.list over the same pages, called directly (SQL + rows)`,
+      `    format     ${ms(formatMs)}  formatting those rows and JSON.stringify`,
+      `    rest       ${ms(Math.max(0, part('serverMs') - storeMs - formatMs))}  routing, token check, query and skiptoken, HTTP`,
+      `  transfer     ${ms(part('transferMs'))}  first byte to last, every page`,
+      `  parse        ${ms(part('parseMs'))}  JSON.parse of every page`,
+      `  tally        ${ms(part('tallyMs'))}  grouping the records`,
+      `  process      ${ms(Math.max(0, best - measured))}  the rest of the CLI's run: Node start-up and modules (--version alone: ${nodeStartMs.toFixed(0)} ms), token, TLS set-up, output`,
     ].join('\n'));
-    const pass = best.ms < TARGET_MS;
-    console.log(`${pass ? 'PASS' : 'MISS'}  pfxstore keys, ${COUNT.toLocaleString('en')} records, ${kind}: ${(best.ms / 1000).toFixed(2)} s (target < ${TARGET_MS / 1000} s)`);
+    const pass = best < TARGET_MS;
+    console.log(`${pass ? 'PASS' : 'MISS'}  pfxstore keys, ${COUNT.toLocaleString('en')} records, ${kind}: ${(best / 1000).toFixed(2)} s (target < ${TARGET_MS / 1000} s)`);
     return pass;
   } finally {
     await server?.stop().catch(() => undefined);
