@@ -38,6 +38,8 @@ for (const factory of await storeFactories()) {
       assert.equal(event.actor.applicationId, 'recovery-desk');
       assert.equal(event.actor.auditActorType, 'application');
       assert.equal(event.correlationId, res.headers['request-id']);
+      const exact = await t.call({ method: 'GET', url: "/beta/deviceManagement/auditEvents?$filter=activityType eq 'Export UserPFXCertificate'&$top=1000" });
+      assert.ok(exact.json().value.some((e: any) => e.id === event.id), 'activityType still matches exactly');
     });
 
     test('a list that exports: every page its own event, each with the reason; without the header the activity is as before', async () => {
