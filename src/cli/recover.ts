@@ -19,7 +19,7 @@ import { UsageError } from '../util/usage-error.js';
 const SUMMARY = 'write a stored PFX and its decrypted password, for its owner (needs the export role; audited with --reason)';
 const USAGE = 'pfxstore recover ID --private-key F --out FILE.pfx --password-out F|- --reason TEXT [--url U] [--token T] [--ca F] [--data DIR]';
 const FLAGS = flagTable({
-  'private-key': { type: 'string', value: 'F', description: "required: the connector's RSA private key (PEM or DER, PKCS#8 or PKCS#1), e.g. keygen's NAME.key.pem" },
+  'private-key': { type: 'string', value: 'F', description: "required: the connector's RSA private key file, in any form verify reads, e.g. keygen's NAME.key.pem" },
   out: { type: 'string', value: 'FILE.pfx', description: 'required: where the PFX goes, byte for byte as imported (created with mode 0600; never overwritten)' },
   'password-out': { type: 'string', value: 'F|-', description: "required: where its password goes (created with mode 0600; never overwritten); '-' prints it on stdout" },
   reason: { type: 'string', value: 'TEXT', description: "required: why, e.g. a ticket number; kept in the server's audit event of this export (at most 500 characters, one line)" },
