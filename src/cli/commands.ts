@@ -4,7 +4,9 @@ import { getCommand } from './get.js';
 import { importCommand } from './import.js';
 import { keyCommand } from './key.js';
 import { keygenCommand } from './keygen.js';
+import { keysCommand } from './keys.js';
 import { listCommand } from './list.js';
+import { recoverCommand } from './recover.js';
 import { removeCommand } from './remove.js';
 import { usersCommand } from './users.js';
 import { verifyCommand } from './verify.js';
@@ -35,6 +37,8 @@ export const commands: Readonly<Record<string, Command | LazyCommand>> = {
   get: getCommand,
   remove: removeCommand,
   verify: verifyCommand,
+  keys: keysCommand,
+  recover: recoverCommand,
   users: usersCommand,
   audit: auditCommand,
 };

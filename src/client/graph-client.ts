@@ -49,6 +49,8 @@ export interface RequestOptions {
    * connection, with a 409 then flagged `afterDroppedAttempt` ("the first attempt landed").
    */
   readonly reconcilable?: boolean;
+  /** Extra request headers (pfxstore's `pfxstore-export-reason`); Graph ignores those it does not know. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export interface GraphResponse<T> {
@@ -82,8 +84,8 @@ export class GraphClient {
     this.timeoutMs = options.timeoutMs ?? 60_000;
   }
 
-  async get<T>(path: string, query?: Query): Promise<T> {
-    return (await this.request<T>('GET', path, { query })).body;
+  async get<T>(path: string, query?: Query, headers?: RequestOptions['headers']): Promise<T> {
+    return (await this.request<T>('GET', path, { query, headers })).body;
   }
 
   async post<T>(path: string, body: unknown, options: Omit<RequestOptions, 'body'> = {}): Promise<GraphResponse<T>> {
@@ -115,6 +117,7 @@ export class GraphClient {
     const body = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body));
     const idempotent = options.idempotent ?? ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'].includes(method);
     const headers: Record<string, string> = {
+      ...options.headers,
       authorization: `Bearer ${this.options.token}`,
       accept: 'application/json',
       'user-agent': USER_AGENT,

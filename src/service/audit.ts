@@ -18,10 +18,13 @@ export interface AuditSubject {
  */
 export function auditEvent(context: RequestContext, operation: AuditOperation, subject: AuditSubject, now = Date.now()): Row {
   const { principal } = context;
-  const activity = `${operation} ${subject.type}`;
+  const name = `${operation} ${subject.type}`;
+  // An export's reason (pfxstore-export-reason) goes in `activity`, Intune's free text; `displayName` and
+  // `activityType` keep the bare name, so they still sort and match exactly.
+  const activity = operation === 'Export' && context.exportReason !== undefined ? `${name}: ${context.exportReason}` : name;
   return {
     id: timeOrderedUuid(now),
-    displayName: activity,
+    displayName: name,
     componentName: subject.category,
     actor: JSON.stringify({
       '@odata.type': 'microsoft.graph.auditActor',
@@ -39,7 +42,7 @@ export function auditEvent(context: RequestContext, operation: AuditOperation, s
     }),
     activity,
     activityDateTime: nowStored(new Date(now)),
-    activityType: activity,
+    activityType: name,
     activityOperationType: operation,
     activityResult: 'Success',
     correlationId: context.requestId,

@@ -56,7 +56,7 @@ export function tableMapping(entity: EntityDef, codec: ValueCodec): TableMapping
       const row: Row = {};
       for (const p of props) {
         const value = record[p.column];
-        if (value === undefined && p.secret) continue; // not read (ReadOptions.withSecrets off)
+        if (value === undefined) continue; // not read: a secret without ReadOptions.withSecrets, or left out by a list's $select
         row[p.name] = value === null || value === undefined ? null
           : p.kind === 'boolean' ? Boolean(value)
           : (p.kind === 'enum' || p.kind === 'int32') ? Number(value)

@@ -21,6 +21,12 @@ export interface SqlDialect {
   startsWith(subject: string, search: string, bind: Bind): string;
   endsWith(subject: string, search: string, bind: Bind): string;
   contains(subject: string, search: string, bind: Bind): string;
+  /**
+   * A term that lets a list without `$filter` or `$orderby` walk an index in (tenant_id, sequence) order, or
+   * undefined when the database finds that order without help. SQLite's is the condition of its partial
+   * `…_seq` indexes (migration 2); PostgreSQL's primary key is (tenant_id, seq).
+   */
+  sequenceOrderTerm(sequenceColumn: string): string | undefined;
 }
 
 export const sqliteDialect: SqlDialect = {
@@ -40,6 +46,7 @@ export const sqliteDialect: SqlDialect = {
     return `substr(${subject}, length(${subject}) - length(${length}) + 1) = ${bind(search)}`;
   },
   contains: (subject, search, bind) => `instr(${subject}, ${bind(search)}) > 0`,
+  sequenceOrderTerm: (column) => `${column} >= 0`,
 };
 
 export const postgresDialect: SqlDialect = {
@@ -51,6 +58,7 @@ export const postgresDialect: SqlDialect = {
   startsWith: (subject, search, bind) => like(subject, `${escapeLike(search)}%`, bind),
   endsWith: (subject, search, bind) => like(subject, `%${escapeLike(search)}`, bind),
   contains: (subject, search, bind) => like(subject, `%${escapeLike(search)}%`, bind),
+  sequenceOrderTerm: () => undefined,
 };
 
 function like(subject: string, pattern: string, bind: Bind): string {

@@ -97,6 +97,10 @@ export interface Store {
     options?: WriteOptions): Promise<RowOf<E> | undefined>;
   /** Deletes; false when absent; ConflictError when other rows still refer to it (a user who owns certificates). */
   delete(entity: EntityDef, tenantId: string, id: string, options?: WriteOptions): Promise<boolean>;
+  /**
+   * One keyset page. With a `$select` (query.select) its rows carry only `id`, the selected properties, those
+   * ordered by, and the secrets when read: whatever else the caller needs it must select.
+   */
   list<E extends EntityDef>(entity: E, tenantId: string, query: ListQuery, options?: ReadOptions): Promise<Page<RowOf<E>>>;
   count(entity: EntityDef, tenantId: string, filter?: BoundExpr): Promise<number>;
   /** Records an audit event on its own (exports, which change nothing). */

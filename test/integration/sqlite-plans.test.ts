@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { certificateEntity } from '../../src/model/certificate.js';
 import { parseListQuery } from '../../src/odata/query-options.js';
+import { encodeSkipToken } from '../../src/odata/skiptoken.js';
 import { buildListSql } from '../../src/store/list-sql.js';
 import { tableMapping } from '../../src/store/row-mapping.js';
 import { sqliteDialect } from '../../src/store/sql-dialect.js';
@@ -39,6 +40,24 @@ describe('SQLite query plans', () => {
     [`$filter=thumbprint eq '${'b'.repeat(40)}'`, /USING INDEX user_pfx_certificates_thumbprint/],
     ['', /SEARCH user_pfx_certificates USING (INDEX|COVERING INDEX) \w+ \(tenant_id=\?\)|SEARCH user_pfx_certificates USING INDEX/],
   ];
+  // Paging through a whole tenant (pfxstore keys, verify --all): each page reads its rows in order and stops,
+  // rather than sorting every row of the tenant again for each page.
+  test('no filter, default order, first page and deep page → the (tenant_id, seq) index, no sort', () => {
+    const first = '$select=keyName,expirationDateTime&$top=1000';
+    const deep = `${first}&$skiptoken=${encodeURIComponent(encodeSkipToken(parseListQuery(first, certificateEntity), [50_000]))}`;
+    for (const raw of [first, deep, '']) {
+      const text = plan(raw);
+      assert.match(text, /SEARCH user_pfx_certificates USING (COVERING )?INDEX user_pfx_certificates_seq \(tenant_id=\? AND seq>\?\)/, text);
+      assert.doesNotMatch(text, /TEMP B-TREE/, text);
+    }
+  });
+
+  test('that index is never taken for a filtered list, not even on a deep page', () => {
+    const raw = "$filter=tolower(userPrincipalName) eq 'alice@contoso.com'&$top=1";
+    const deep = `${raw}&$skiptoken=${encodeURIComponent(encodeSkipToken(parseListQuery(raw, certificateEntity), [50_000]))}`;
+    for (const query of [raw, deep, "$filter=keyName eq 'K'", '$orderby=expirationDateTime']) assert.doesNotMatch(plan(query), /_seq/, query);
+  });
+
   for (const [query, expected] of cases) {
     test(`${query || 'no filter'} → ${expected.source.slice(0, 60)}`, () => {
       const text = plan(query);
