@@ -7,6 +7,7 @@ import { keygenCommand } from './keygen.js';
 import { keysCommand } from './keys.js';
 import { listCommand } from './list.js';
 import { recoverCommand } from './recover.js';
+import { rekeyCommand } from './rekey.js';
 import { removeCommand } from './remove.js';
 import { usersCommand } from './users.js';
 import { verifyCommand } from './verify.js';
@@ -37,6 +38,7 @@ export const commands: Readonly<Record<string, Command | LazyCommand>> = {
   get: getCommand,
   remove: removeCommand,
   verify: verifyCommand,
+  rekey: rekeyCommand,
   keys: keysCommand,
   recover: recoverCommand,
   users: usersCommand,

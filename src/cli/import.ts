@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { CERTIFICATES_PATH, type CertificateBody, CertificateApi } from '../client/certificates.js';
 import { ConnectionError, GraphRequestError } from '../client/errors.js';
-import { KeyError, oaepPadding, type OaepPadding, readRsaPublicKey } from '../pfx/index.js';
 import { integerFlag, parseCommandArgs } from './args.js';
 import { CONNECTION_FLAGS, CONNECTION_SECTION, connect, serviceUrl } from './client-connection.js';
 import type { Command } from './command.js';
+import { paddingFlag, publicKeyFlag } from './key-flags.js';
 import { type ImportJob, jobsFromFiles, jobsFromManifest, PURPOSES, purposeName } from './import-jobs.js';
 import { ImportFailure, type PrepareSettings, prepareRecord } from './import-prepare.js';
 import { type ImportResult, ImportReporter } from './import-report.js';
@@ -145,31 +144,6 @@ function missingFlags(values: { manifest?: string; upn?: string; [flag: string]:
   }
   if (!manifest && !password) missing.push('the PFX password: --password-env VAR, --password-file F or --password-stdin');
   return missing;
-}
-
-function paddingFlag(text: string): OaepPadding {
-  try {
-    return oaepPadding(text);
-  } catch (err) {
-    if (err instanceof KeyError) throw new UsageError(`--padding: ${err.message}.`);
-    throw err;
-  }
-}
-
-/** Read once for all files. A bad key is not a usage error: the flag is right, the file is wrong (exit 1). */
-function publicKeyFlag(path: string) {
-  let data: Buffer;
-  try {
-    data = readFileSync(path);
-  } catch (err) {
-    throw new Error(`--public-key ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`, { cause: err });
-  }
-  try {
-    return readRsaPublicKey(data);
-  } catch (err) {
-    if (err instanceof KeyError) throw new Error(`--public-key ${path}: ${err.message}`, { cause: err });
-    throw err;
-  }
 }
 
 function failureMessage(err: unknown): string {
