@@ -81,7 +81,8 @@ export const rekeyCommand: Command = {
       if (first.value.encryptedPfxPassword === null) throw new Error(NO_SECRETS);
       reporter.total = await counting;
       try {
-        await runPoolStream(resume(first.value, records), concurrency, (record) => rekeyRecord(record, { api, settings, dryRun, reporter }));
+        await runPoolStream(resume(first.value, records), concurrency, (record) => rekeyRecord(record, { api, settings, dryRun, reporter }),
+          pageSize ?? 256);
       } finally {
         reporter.finish();
       }

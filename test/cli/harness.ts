@@ -2,7 +2,7 @@
  * Running the real CLI (`node dist/src/main.js …`) as a child process against a real pfxstore server, with
  * PFX files and keys made by OpenSSL at test time. Passwords travel in environment variables only.
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,6 +49,15 @@ export function runCli(args: readonly string[], options: RunOptions = {}): Promi
       resolve({ code, stdout, stderr });
     });
     child.stdin.end(options.input ?? '');
+  });
+}
+
+/** The CLI as a child process, for a test that reads its output as it comes (and may kill it); stdin is closed. */
+export function spawnCli(args: readonly string[], options: Omit<RunOptions, 'input'> = {}): ChildProcess {
+  return spawn(process.execPath, [MAIN, ...args], {
+    env: Object.fromEntries(Object.entries({ ...cleanEnv(), ...options.env }).filter(([, v]) => v !== undefined)),
+    cwd: options.cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
 
