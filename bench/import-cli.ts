@@ -33,7 +33,8 @@ export interface CliRun {
 
 export interface CliOptions {
   readonly cwd: string;
-  readonly password: string;
+  /** Put in PASSWORD_VAR, for `--password-env`. */
+  readonly password?: string;
   /** Where stderr goes. */
   readonly logFile: string;
   /** Extra Node flags, e.g. `--cpu-prof`. */
@@ -41,13 +42,18 @@ export interface CliOptions {
 }
 
 export function runImport(args: readonly string[], options: CliOptions): Promise<CliRun> {
+  return runCommand('import', args, options);
+}
+
+/** Any pfxstore command, timed the same way (`rekey` in bench/rekey.ts). */
+export function runCommand(command: string, args: readonly string[], options: CliOptions): Promise<CliRun> {
   // Only what this run sets reaches the CLI: no PFXSTORE_URL/TOKEN/CA from the caller's shell.
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PFXSTORE_')));
   const log = openSync(options.logFile, 'w');
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, ['--import', CPU_PROBE, ...(options.nodeFlags ?? []), MAIN, 'import', ...args], {
-      cwd: options.cwd, env: { ...env, [PASSWORD_VAR]: options.password }, stdio: ['ignore', 'pipe', log, 'pipe'],
+    const child = spawn(process.execPath, ['--import', CPU_PROBE, ...(options.nodeFlags ?? []), MAIN, command, ...args], {
+      cwd: options.cwd, env: options.password === undefined ? env : { ...env, [PASSWORD_VAR]: options.password }, stdio: ['ignore', 'pipe', log, 'pipe'],
     });
     const out: Buffer[] = [];
     let cpu = '';

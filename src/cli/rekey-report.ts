@@ -49,6 +49,8 @@ export class RekeyReporter {
   private readonly progress: ProgressBar;
   private done = 0;
   private retries = 0;
+  /** JSON Lines not yet written: those of one turn of the event loop go out in one write. */
+  private pending: string[] = [];
   total: number | undefined;
 
   constructor(private readonly options: RekeyReporterOptions) {
@@ -68,7 +70,7 @@ export class RekeyReporter {
     this.counts[result.outcome] += 1;
     if (result.outcome === 'failed') this.failures.push(result);
     if (this.options.json) {
-      this.options.stdout.write(`${JSON.stringify(result)}\n`);
+      if (this.pending.push(`${JSON.stringify(result)}\n`) === 1) setImmediate(() => this.flush());
     } else if (this.options.dryRun) {
       if (result.outcome === 'would-rekey') this.options.stdout.write(`would rekey ${label(result)}: ${keyText(result.from!)} → ${keyText(result.to!)}\n`);
     } else if (result.outcome === 'failed') {
@@ -80,11 +82,18 @@ export class RekeyReporter {
 
   /** The summary: on stdout, or on stderr when stdout carries the JSON Lines. */
   finish(): void {
+    this.flush();
     this.progress.draw(this.done, this.total, this.countsText(), true);
     this.progress.end();
     const lines = [this.countsText() + (this.retries > 0 ? ` (${this.retries} retries)` : '')];
     if (this.failures.length > 0) lines.push('failures:', ...this.failures.map((r) => `  ${label(r)}: ${r.reason}`));
     (this.options.json ? this.options.stderr : this.options.stdout).write(`${lines.join('\n')}\n`);
+  }
+
+  private flush(): void {
+    if (this.pending.length === 0) return;
+    this.options.stdout.write(this.pending.join(''));
+    this.pending = [];
   }
 
   private countsText(): string {

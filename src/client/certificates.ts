@@ -156,12 +156,13 @@ export class CertificateApi {
 
   /**
    * Every match with its secret fields, across all pages: they are filled in only for a token with the export
-   * role (null otherwise, and always from Microsoft Graph), which the caller must check.
+   * role (null otherwise, and always from Microsoft Graph), which the caller must check. `properties` narrows
+   * the `$select` (rekey leaves out the PFX blob it does not need).
    */
-  listWithSecrets(filter: CertificateFilter = {}, pageSize?: number): AsyncGenerator<UserPfxCertificate> {
+  listWithSecrets(filter: CertificateFilter = {}, pageSize?: number, properties: readonly string[] = ALL_PROPERTIES): AsyncGenerator<UserPfxCertificate> {
     return this.client.list<UserPfxCertificate>(CERTIFICATES_PATH, {
       $filter: certificateFilter(filter),
-      $select: ALL_PROPERTIES.join(','),
+      $select: properties.join(','),
       $top: pageSize,
     });
   }
