@@ -20,49 +20,27 @@ export async function runPool<T>(items: readonly T[], concurrency: number, work:
 }
 
 /**
- * `runPool` over items that arrive as the work goes (a paged listing): at most `concurrency` items in work, and
- * up to `readAhead` read ahead of them, so the next page is fetched while the last items of this one are being
- * worked on. Unlike `runPool`, the first rejection (of `work` or of the listing) stops the reading: no new item
- * is started, and it is rethrown once the items in work have settled.
+ * `runPool` over items that arrive as the work goes (a paged listing, read ahead with `ReadAhead`): at most
+ * `concurrency` items in work. Unlike `runPool`, the first rejection (of `work` or of the listing) stops the
+ * reading — no new item is started — and is rethrown once the items in work have settled.
  */
-export async function runPoolStream<T>(
-  items: AsyncIterable<T>, concurrency: number, work: (item: T) => Promise<void>, readAhead = 256,
-): Promise<void> {
+export async function runPoolStream<T>(items: AsyncIterable<T>, concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
   const iterator = items[Symbol.asyncIterator]();
-  const buffer: T[] = [];
-  let ended = false;
   let failure: { error: unknown } | undefined;
-  let reading: Promise<void> | undefined;
-  const fill = (): Promise<void> => (reading ??= (async () => {
-    try {
-      while (!ended && !failure && buffer.length < readAhead) {
-        const next = await iterator.next();
-        if (next.done) ended = true;
-        else buffer.push(next.value);
-      }
-    } catch (err) {
-      failure ??= { error: err };
-    } finally {
-      reading = undefined;
-    }
-  })());
   const worker = async () => {
-    for (;;) {
-      while (buffer.length === 0 && !ended && !failure) await fill();
-      if (failure || buffer.length === 0) return;
-      const item = buffer.shift()!;
-      void fill(); // keep reading ahead while this item is worked on
+    while (!failure) {
       try {
-        await work(item);
-      } catch (err) {
-        failure ??= { error: err };
-        return;
+        // Workers call next() concurrently; an async generator answers such calls one after another, in order.
+        const next = await iterator.next();
+        if (next.done) return;
+        await work(next.value);
+      } catch (error) {
+        failure ??= { error };
       }
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
   if (failure) {
-    await reading;
     await iterator.return?.(undefined);
     throw failure.error;
   }

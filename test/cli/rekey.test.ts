@@ -37,6 +37,9 @@ interface Keys {
   readonly newPub: string;
   readonly otherKey: string;
   readonly otherPub: string;
+  /** OLD's private key and NEW's public key as the connector's CNG blobs (`pfxstore key convert`). */
+  readonly oldCng: string;
+  readonly newPubCng: string;
 }
 
 let keys: Keys;
@@ -45,7 +48,12 @@ before(async () => {
   const [pfx, newKey, otherKey] = await Promise.all([f.pfx('rekey', { password: PASSWORD }), f.ws.rsaKey('new', 2048), f.ws.rsaKey('other', 2048)]);
   const [newPub, otherPub] = [f.path('new.pub.pem'), f.path('other.pub.pem')];
   await Promise.all([openssl(['pkey', '-in', newKey, '-pubout', '-out', newPub]), openssl(['pkey', '-in', otherKey, '-pubout', '-out', otherPub])]);
-  keys = { f, pfx, newKey, newPub, otherKey, otherPub };
+  const [oldCng, newPubCng] = [f.path('old.private.cngblob'), f.path('new.public.cngblob')];
+  for (const args of [[f.connectorKey, '--to', 'cng', '--out', oldCng], [newKey, '--to', 'cng', '--public', '--out', newPubCng]]) {
+    const r = await runCli(['key', 'convert', ...args]);
+    assert.equal(r.code, 0, r.stderr);
+  }
+  keys = { f, pfx, newKey, newPub, otherKey, otherPub, oldCng, newPubCng };
 });
 after(async () => {
   await Promise.all([keys?.f.cleanup(), db.cleanup()]);
@@ -137,7 +145,7 @@ for (const store of ['SQLite', 'PostgreSQL'] as const) {
       await s?.stop();
     });
 
-    it('--dry-run lists what would change and the record that would fail, and changes nothing (exit 1)', async () => {
+    it('--dry-run lists what would change and the record that would fail, and changes nothing (exit 1); CNG blobs as keys', async () => {
       const r = await runCli(rekeyFlags('--dry-run', '--padding', 'oaepSha256'), { env: s.exportEnv });
       assert.equal(r.code, 1, r.stderr);
       for (const upn of [...USERS, NAMED]) {
@@ -148,7 +156,9 @@ for (const store of ['SQLite', 'PostgreSQL'] as const) {
       assert.ok(r.stdout.includes(`failures:\n  ${ids[OTHER]} (${OTHER}): the password does not decrypt with --private-key and oaepSha512: it is under another key\n`), r.stdout);
       assert.deepEqual(await s.records(), original);
 
-      const json = await runCli(rekeyFlags('--dry-run', '--json'), { env: s.exportEnv });
+      // The keys as the connector's CNG blobs this time.
+      const json = await runCli(['rekey', '--private-key', keys.oldCng, '--public-key', keys.newPubCng, '--provider-name', PROVIDER,
+        '--key-name', NEW_NAME, '--dry-run', '--json'], { env: s.exportEnv });
       assert.equal(json.code, 1, json.stderr);
       const results = byUpn(jsonLines(json.stdout));
       assert.equal(results[USERS[2]!]!.outcome, 'would-rekey');

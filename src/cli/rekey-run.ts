@@ -1,0 +1,86 @@
+/**
+ * `rekey` over every selected record: the listing (with the encrypted passwords, so the export role is needed) is
+ * read ahead a page or two while up to `concurrency` records are worked on — decrypted, re-encrypted
+ * (rekey-record.ts) and PATCHed — and each outcome goes to the reporter as it is known.
+ */
+import { setImmediate as turn } from 'node:timers/promises';
+import type { CertificateApi, CertificateFilter, UserPfxCertificate } from '../client/certificates.js';
+import { GraphRequestError } from '../client/errors.js';
+import { EXPORT_ROLE } from '../graph/permissions.js';
+import { runPoolStream } from './pool.js';
+import { ReadAhead } from './read-ahead.js';
+import { planRekey, type RekeySettings } from './rekey-record.js';
+import { keyRefOf, type RekeyReporter, resultOf } from './rekey-report.js';
+
+/** What rekey reads of each record: everything but the PFX blob (~3 KB of base64 each), which it never touches. */
+const LISTED = ['id', 'userPrincipalName', 'thumbprint', 'providerName', 'keyName', 'paddingScheme', 'encryptedPfxPassword'];
+
+/** Why nothing can be done against a server that does not return the records' secrets (Microsoft Graph never does). */
+export const NO_SECRETS = "the server returned no encryptedPfxPassword: rotation needs the records' secrets, which pfxstore returns only to " +
+  `a token with its export role ${EXPORT_ROLE} (Microsoft Graph never returns them). Nothing was changed. Without them, import ` +
+  'each PFX again from its source file under the new key: pfxstore import FILE.pfx --update --public-key NEW --provider-name P --key-name K …';
+
+export interface RekeyRun {
+  readonly api: CertificateApi;
+  readonly settings: RekeySettings;
+  readonly filter: CertificateFilter;
+  readonly pageSize: number;
+  readonly concurrency: number;
+  readonly dryRun: boolean;
+  readonly reporter: RekeyReporter;
+}
+
+/**
+ * Every selected record, to the end. Throws before any change when the first record comes without its secrets, and
+ * stops (throwing, once the records in work have settled) when the server refuses the token; the reporter has every
+ * outcome up to there.
+ */
+export async function rekeyAll(run: RekeyRun): Promise<void> {
+  const { api, filter, pageSize, reporter } = run;
+  const counting = api.count(filter);
+  // The server pages in insertion order (its sequence, which a PATCH leaves alone), and each next page starts after
+  // the last record of the one before: a record patched here, even one that no longer matches --only-key-name, is
+  // behind that position, so the listing neither skips nor repeats a record.
+  const records = api.listWithSecrets(filter, pageSize, LISTED);
+  const first = await records.next();
+  if (first.done) {
+    process.stderr.write('no records match\n');
+    return;
+  }
+  if (first.value.encryptedPfxPassword === null) throw new Error(NO_SECRETS);
+  reporter.total = await counting;
+  try {
+    await runPoolStream(new ReadAhead(resume(first.value, records), 2 * pageSize), run.concurrency, (record) => rekeyRecord(record, run));
+  } finally {
+    reporter.finish();
+  }
+}
+
+/** One record; every failure becomes its result, except a refused token, which stops the run. */
+async function rekeyRecord(record: UserPfxCertificate, run: RekeyRun): Promise<void> {
+  const plan = planRekey(record, run.settings);
+  if (plan.outcome !== 'rekey' || run.dryRun) {
+    run.reporter.result(plan.outcome === 'rekey' ? resultOf(record, 'would-rekey', { to: keyRefOf(plan.change) })
+      : resultOf(record, plan.outcome, { reason: plan.reason }));
+    // Nothing was sent: let the event loop turn, so the next page's response is read while these are worked through.
+    await turn();
+    return;
+  }
+  try {
+    await run.api.changePassword(record.id, plan.change);
+  } catch (err) {
+    // A token the server refuses will be refused for every record: stop instead of failing each one.
+    if (err instanceof GraphRequestError && (err.status === 401 || err.status === 403)) {
+      throw new Error(`the server refused the change of ${record.id}: ${err.message}; the remaining records were not attempted`, { cause: err });
+    }
+    run.reporter.result(resultOf(record, 'failed', { reason: `the server answered ${(err as Error).message}` }));
+    return;
+  }
+  run.reporter.result(resultOf(record, 'rekeyed', { to: keyRefOf(plan.change) }));
+}
+
+/** The listing again from its first record, which was read first to check that secrets come back. */
+async function* resume<T>(first: T, rest: AsyncIterator<T>): AsyncGenerator<T> {
+  yield first;
+  for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
+}
