@@ -44,7 +44,7 @@ export async function rekeyAll(run: RekeyRun): Promise<void> {
   const records = api.listWithSecrets(filter, pageSize, LISTED);
   const first = await records.next();
   if (first.done) {
-    process.stderr.write('no records match\n');
+    process.stderr.write('no certificates match; nothing rekeyed\n');
     return;
   }
   if (first.value.encryptedPfxPassword === null) throw new Error(NO_SECRETS);

@@ -335,6 +335,11 @@ describe('pfxstore rekey: no secrets, usage errors', () => {
     assert.deepEqual(await s.records(), unchanged);
   });
 
+  it('a selection that matches nothing says so and changes nothing (exit 0)', async () => {
+    const r = await runCli(rekeyFlags('--only-key-name', 'NoSuchKey'), { env: s.exportEnv });
+    assert.deepEqual([r.code, r.stdout, r.stderr], [0, '', 'no certificates match; nothing rekeyed\n']);
+  });
+
   it('usage errors exit 2 with the usage: missing flags named at once, bad values, keys that do not fit together', async () => {
     const cases: [string[], RegExp][] = [
       [['rekey'], /missing: --private-key; --public-key; --provider-name; --key-name\./],
