@@ -3,9 +3,9 @@
  * and `--public-key` (a file that is not a usable RSA public key is the file's fault, so exit 1, not 2).
  */
 import type { KeyObject } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { KeyError, oaepPadding, type OaepPadding, readRsaPublicKey } from '../pfx/index.js';
 import { UsageError } from '../util/usage-error.js';
+import { readKeyFile } from './private-key-file.js';
 
 export function paddingFlag(text: string): OaepPadding {
   try {
@@ -18,16 +18,5 @@ export function paddingFlag(text: string): OaepPadding {
 
 /** Read once for all records. */
 export function publicKeyFlag(path: string, flag = '--public-key'): KeyObject {
-  let data: Buffer;
-  try {
-    data = readFileSync(path);
-  } catch (err) {
-    throw new Error(`${flag} ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`, { cause: err });
-  }
-  try {
-    return readRsaPublicKey(data);
-  } catch (err) {
-    if (err instanceof KeyError) throw new Error(`${flag} ${path}: ${err.message}`, { cause: err });
-    throw err;
-  }
+  return readKeyFile(path, flag, readRsaPublicKey);
 }
