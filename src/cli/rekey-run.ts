@@ -1,9 +1,11 @@
 /**
  * `rekey` over every selected record: the listing (with the encrypted passwords, so the export role is needed) is
- * read ahead a page or two while up to `concurrency` records are worked on — decrypted, re-encrypted
- * (rekey-record.ts) and PATCHed — and each outcome goes to the reporter as it is known.
+ * read ahead a page or two while records are worked on — decrypted, re-encrypted (rekey-record.ts) and PATCHed, the
+ * PATCHes in JSON batches of 20 with up to `concurrency` batches in flight — and each outcome goes to the reporter as
+ * it is known.
  */
 import { setImmediate as turn } from 'node:timers/promises';
+import { MAX_BATCH_REQUESTS } from '../client/batch.js';
 import type { CertificateApi, CertificateFilter, UserPfxCertificate } from '../client/certificates.js';
 import { GraphRequestError } from '../client/errors.js';
 import { EXPORT_ROLE } from '../graph/permissions.js';
@@ -25,6 +27,7 @@ export interface RekeyRun {
   readonly settings: RekeySettings;
   readonly filter: CertificateFilter;
   readonly pageSize: number;
+  /** PATCH batches in flight (the api's own setting; here it sizes how many records are worked on at once). */
   readonly concurrency: number;
   readonly dryRun: boolean;
   readonly reporter: RekeyReporter;
@@ -50,7 +53,10 @@ export async function rekeyAll(run: RekeyRun): Promise<void> {
   if (first.value.encryptedPfxPassword === null) throw new Error(NO_SECRETS);
   reporter.total = await counting;
   try {
-    await runPoolStream(new ReadAhead(resume(first.value, records), 2 * pageSize), run.concurrency, (record) => rekeyRecord(record, run));
+    // Records enough for `concurrency` batches of PATCHes in flight (the CertificateApi batches them) and one more
+    // being prepared meanwhile, which leaves as soon as a batch comes back.
+    const inWork = (run.concurrency + 1) * MAX_BATCH_REQUESTS;
+    await runPoolStream(new ReadAhead(resume(first.value, records), 2 * pageSize), inWork, (record) => rekeyRecord(record, run));
   } finally {
     reporter.finish();
   }

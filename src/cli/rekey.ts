@@ -1,7 +1,7 @@
 /**
  * `rekey`: moves the stored PFX passwords from one connector key to another, record by record — decrypt with
- * the old private key, encrypt for the new public key, PATCH the four password fields. The PFX blob never
- * changes, and the server audits each PATCH. Idempotent, so a rerun after a crash finishes the rest.
+ * the old private key, encrypt for the new public key, PATCH the four password fields (in JSON batches of 20). The
+ * PFX blob never changes, and the server audits each PATCH. Idempotent, so a rerun after a crash finishes the rest.
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { CertificateApi } from '../client/certificates.js';
@@ -37,7 +37,7 @@ const FLAGS = flagTable({
   'only-key-name': { type: 'string', value: 'K0', description: 'only the records whose keyName is K0 (exact)' },
   'new-private-key': { type: 'string', value: 'F', description: "the new key's private half (same forms as --private-key): records whose password decrypts with it are skipped, and each new ciphertext is decrypted back before it is sent" },
   'dry-run': { type: 'boolean', description: 'decrypt and re-encrypt as for real and list what would change; change nothing' },
-  concurrency: { type: 'string', value: 'N', default: '4', description: 'records worked on at once (1-64)' },
+  concurrency: { type: 'string', value: 'N', default: '4', description: 'batches of PATCHes (up to 20 records each) in flight at once (1-64)' },
   json: { type: 'boolean', description: 'one JSON object per record on stdout as each finishes; the summary on stderr' },
   'page-size': { ...pageSizeFlag('records'), defaultText: String(PAGE_SIZE) },
 });
@@ -66,8 +66,9 @@ export const rekeyCommand: Command = {
     };
     const dryRun = values['dry-run'] === true;
     const reporter = new RekeyReporter({ json: values.json === true, dryRun, stdout: process.stdout, stderr: process.stderr });
-    // One socket more than the workers, so the next page is fetched while they PATCH.
-    const api = new CertificateApi(await connect(values, { extraRoles: [EXPORT_ROLE], concurrency: concurrency + 1, onRetry: () => reporter.retry() }));
+    // One socket per batch in flight, and one more so the next page is fetched while they PATCH.
+    const client = await connect(values, { extraRoles: [EXPORT_ROLE], concurrency: concurrency + 1, onRetry: () => reporter.retry() });
+    const api = new CertificateApi(client, { batchesInFlight: concurrency });
     try {
       await rekeyAll({ api, settings, filter: { upn: values.upn, keyName: values['only-key-name'] }, pageSize, concurrency, dryRun, reporter });
     } finally {

@@ -140,12 +140,12 @@ export class GraphClient {
             (err.maybeSent && !safe ? ' — it may or may not have been carried out' : ''), err.maybeSent);
         }
         maybeLanded ||= err.maybeSent;
-        await this.pause({ method, path: url.pathname, attempt: attempt + 1, reason: err.code, delayMs: backoffMs(attempt, this.policy) });
+        await this.waitToRetry({ method, path: url.pathname, attempt: attempt + 1, reason: err.code, delayMs: backoffMs(attempt, this.policy) });
         continue;
       }
       if (isRetryableStatus(response.status) && attempt < this.policy.maxAttempts) {
         const wait = retryAfterMs(response.headers['retry-after'], this.policy) ?? backoffMs(attempt, this.policy);
-        await this.pause({ method, path: url.pathname, attempt: attempt + 1, reason: `${response.status}`, delayMs: wait });
+        await this.waitToRetry({ method, path: url.pathname, attempt: attempt + 1, reason: `${response.status}`, delayMs: wait });
         continue;
       }
       const parsed = parseBody(response);
@@ -158,6 +158,22 @@ export class GraphClient {
 
   close(): void {
     this.transport.close();
+  }
+
+  /** How this client retries; client/batch.ts retries a batch's throttled requests by it too. */
+  get retryPolicy(): RetryPolicy {
+    return this.policy;
+  }
+
+  /** The path of the URL a path relative to the base goes to (`/beta/…`), as retry events name it. */
+  urlPath(path: string): string {
+    return this.resolve(path, undefined).pathname;
+  }
+
+  /** Tells `onRetry`, then waits `delayMs`. */
+  async waitToRetry(event: RetryEvent): Promise<void> {
+    this.options.onRetry?.(event);
+    await new Promise((r) => setTimeout(r, event.delayMs));
   }
 
   /**
@@ -174,11 +190,6 @@ export class GraphClient {
     this.tlsProbe ??= tlsOnlyServer(this.base, Math.min(this.timeoutMs, 5_000));
     const tlsOnly = await this.tlsProbe;
     return tlsOnly === undefined ? undefined : new ConnectionError(err.code, tlsOnly, false);
-  }
-
-  private async pause(event: RetryEvent): Promise<void> {
-    this.options.onRetry?.(event);
-    await new Promise((r) => setTimeout(r, event.delayMs));
   }
 
   /** `path` relative to the base URL, or an absolute URL (a nextLink) on the same origin. */

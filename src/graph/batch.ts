@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { ValidationError } from '../model/errors.js';
 import { BATCH_ORIGIN_HEADER, batchOriginValue } from './batch-origin.js';
+import { runScheduled } from './batch-schedule.js';
 import { describe } from '../service/entity-body.js';
 import { errorBody, GraphError } from './errors.js';
 import { sendJson, serviceRoot, versionOf } from './odata-response.js';
@@ -31,8 +32,9 @@ interface BatchResponse {
 /**
  * `POST /{version}/$batch` — https://learn.microsoft.com/graph/json-batching. Each request runs through the
  * whole pipeline (authentication, permissions, validation) with the batch's own token, so a batch can do no
- * more than its requests could one by one. Requests run in dependency order; dependants of a failed request
- * answer 424.
+ * more than its requests could one by one. Each request starts as soon as those it depends on have answered, so
+ * independent ones run at once (batch-schedule.ts); dependants of a failed request answer 424. The answers come in
+ * the requests' order.
  */
 export function registerBatchRoute(app: FastifyInstance, publicUrl: string | undefined): void {
   resource(app, '/$batch', {
@@ -43,12 +45,12 @@ export function registerBatchRoute(app: FastifyInstance, publicUrl: string | und
         origin: serviceRoot(request, publicUrl),
         authorization: request.headers.authorization,
       };
-      const results = new Map<string, BatchResponse>();
-      for (const item of executionOrder(requests)) {
-        const failed = item.dependsOn.find((dep) => (results.get(dep)?.status ?? 0) >= 400);
-        results.set(item.id, failed ? failedDependency(item.id, failed) : await run(app, outer, item));
-      }
-      return sendJson(reply, 200, { responses: requests.map((r) => results.get(r.id)) });
+      const responses = await runScheduled(requests, {
+        run: (item) => run(app, outer, item),
+        failed: (response) => response.status >= 400,
+        skipped: (item, dependency) => failedDependency(item.id, dependency),
+      });
+      return sendJson(reply, 200, { responses });
     },
   });
 }
@@ -172,17 +174,4 @@ function readBatch(body: unknown): BatchRequest[] {
     if (missing) throw bad(`request '${r.id}' depends on '${missing}', which is not in the batch`);
   }
   return parsed;
-}
-
-/** Dependency order (Kahn's algorithm, stable in listed order); a cycle is a 400. */
-function executionOrder(requests: readonly BatchRequest[]): BatchRequest[] {
-  const done = new Set<string>();
-  const order: BatchRequest[] = [];
-  while (order.length < requests.length) {
-    const next = requests.find((r) => !done.has(r.id) && r.dependsOn.every((d) => done.has(d)));
-    if (!next) throw new ValidationError('Invalid batch request: the dependsOn references form a cycle.');
-    done.add(next.id);
-    order.push(next);
-  }
-  return order;
 }

@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { CertificateApi, type UserPfxCertificate } from '../../src/client/certificates.js';
 import { GraphClient } from '../../src/client/graph-client.js';
 import { decodePassword, decryptPassword } from '../../src/pfx/index.js';
+import { BatchProxy } from '../helpers/batch-proxy.js';
 import { openssl } from '../helpers/openssl.js';
 import { postgresTestDb } from '../helpers/postgres.js';
 import { type CliServer, EXPORT_ROLES, type MadePfx, PfxFactory, runCli, spawnCli, startCliServer } from './harness.js';
@@ -89,7 +90,7 @@ interface Setup {
 async function setUp(serverArgs: string[]): Promise<Setup> {
   const srv = await startCliServer(serverArgs);
   const token = await srv.server.token({ roles: EXPORT_ROLES });
-  const client = new GraphClient({ baseUrl: srv.baseUrl, token, extraCaPem: readFileSync(srv.server.caPath!, 'utf8') });
+  const client = new GraphClient({ baseUrl: srv.baseUrl, token, extraCaPem: srv.server.caPath ? readFileSync(srv.server.caPath, 'utf8') : undefined });
   const api = new CertificateApi(client);
   const exportEnv = { ...srv.env, PFXSTORE_TOKEN: token };
   return {
@@ -312,6 +313,49 @@ for (const store of ['SQLite', 'PostgreSQL'] as const) {
     });
   });
 }
+
+describe('pfxstore rekey: PATCHes in $batch requests, a throttled one retried, a refused one failed', () => {
+  let s: Setup;
+  let proxy: BatchProxy;
+  let env: Record<string, string>;
+  let ids: Record<string, string>;
+  const UPNS = Array.from({ length: 45 }, (_, i) => `batched${String(i).padStart(2, '0')}@contoso.com`);
+  const [THROTTLED, REFUSED] = [UPNS[7]!, UPNS[30]!];
+
+  before(async () => {
+    s = await setUp(['--http']);
+    ids = await s.importFor(UPNS);
+    proxy = new BatchProxy(new URL(s.srv.server.url));
+    env = { PFXSTORE_URL: `${await proxy.start()}/beta`, PFXSTORE_TOKEN: s.exportEnv.PFXSTORE_TOKEN! };
+  });
+  after(async () => {
+    await Promise.all([proxy?.stop(), s?.stop()]);
+  });
+
+  it('45 records in batches of 20; a 429 (Retry-After) is retried and rekeyed; another status fails its record with the server\'s message', async () => {
+    const original = await s.records();
+    proxy.reset({ sub: (r, nth) => (r.url.endsWith(ids[THROTTLED]!) && nth === 1 ? { status: 429, retryAfter: '1' }
+      : r.url.endsWith(ids[REFUSED]!) ? { status: 400, code: 'BadRequest', message: 'refused by the test proxy' } : 'forward') });
+    const r = await runCli(rekeyFlags('--concurrency', '2'), { env });
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout, /^rekeyed 44 · skipped 0 · failed 1 \(1 retries\)$/m);
+    assert.ok(r.stdout.includes(`failures:\n  ${ids[REFUSED]} (${REFUSED}): the server answered 400 BadRequest: refused by the test proxy\n`), r.stdout);
+    const sizes = proxy.batches.map((b) => b.length);
+    assert.ok(sizes.every((n) => n <= 20) && sizes.filter((n) => n === 20).length >= 2, `batch sizes ${sizes.join(', ')}`);
+    assert.equal(sizes.reduce((a, b) => a + b), 46, 'each record once, the throttled one twice');
+    assert.ok(proxy.mostInFlight <= 2, `${proxy.mostInFlight} batches in flight`);
+
+    const now = await s.records();
+    const newKey = privateKey(keys.newKey);
+    assert.deepEqual(UPNS.filter((u) => !decryptsWith(now[u]!, newKey)), [REFUSED]);
+    assert.deepEqual(now[REFUSED], original[REFUSED]);
+    const audit = await runCli(['audit', '--json'], { env: s.srv.env });
+    const patched = (JSON.parse(audit.stdout) as { activityOperationType: string; resources: { resourceId: string }[] }[])
+      .filter((e) => e.activityOperationType === 'Patch').map((e) => e.resources[0]!.resourceId);
+    assert.deepEqual(patched.filter((id) => id === ids[THROTTLED]), [ids[THROTTLED]], 'the throttled record: one PATCH, its retry');
+    assert.equal(patched.length, 44);
+  });
+});
 
 describe('pfxstore rekey: no secrets, usage errors', () => {
   let s: Setup;

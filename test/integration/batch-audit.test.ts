@@ -17,7 +17,8 @@ for (const factory of await storeFactories()) {
       const res = await batch([
         { id: '3', method: 'GET', url: "/deviceManagement/userPfxCertificates?$filter=tolower(userPrincipalName) eq 'batch@contoso.com'", dependsOn: ['1'] },
         { id: '1', method: 'POST', url: '/deviceManagement/userPfxCertificates', body, headers: { 'Content-Type': 'application/json' } },
-        { id: '2', method: 'POST', url: 'deviceManagement/userPfxCertificates', body },
+        // After '1' (requests without dependsOn run at once, in no set order): the same certificate again, a conflict.
+        { id: '2', method: 'POST', url: 'deviceManagement/userPfxCertificates', body, dependsOn: ['1'] },
         { id: '4', method: 'DELETE', url: '/users/batch@contoso.com', dependsOn: ['2'] },
       ]);
       assert.equal(res.statusCode, 200, res.body);
@@ -35,6 +36,70 @@ for (const factory of await storeFactories()) {
       assert.equal(byId['4'].body.error.code, 'FailedDependency');
       assert.match(byId['4'].body.error.message, /depends on \('2'\) failed/);
       assert.equal(byId['4'].body.error.innerError['request-id'], byId['4'].headers['request-id']);
+    });
+
+    /** Counts the store's updates in progress while `during` runs, and logs when each starts and ends. */
+    const watchUpdates = async (during: () => Promise<void>) => {
+      const store = t.store;
+      const original = store.update;
+      const log: string[] = [];
+      let inFlight = 0;
+      let most = 0;
+      store.update = async function (this: typeof store, ...args: Parameters<typeof original>) {
+        const [, , id] = args;
+        log.push(`start ${id}`);
+        most = Math.max(most, ++inFlight);
+        try {
+          return await original.apply(this, args);
+        } finally {
+          inFlight -= 1;
+          log.push(`end ${id}`);
+        }
+      } as typeof original;
+      try {
+        await during();
+      } finally {
+        store.update = original;
+      }
+      return { log, most };
+    };
+    const patchOf = (id: string, keyName: string, extra: Record<string, unknown> = {}) =>
+      ({ id: `${id}:${keyName}`, method: 'PATCH', url: `/deviceManagement/userPfxCertificates/${id}`, body: { keyName }, ...extra });
+    const auditedPatches = async (ids: readonly string[]) => {
+      const events = (await t.call({ method: 'GET', url: "/beta/deviceManagement/auditEvents?$filter=activityOperationType eq 'Patch'&$top=999" })).json().value;
+      return ids.map((id) => events.filter((e: any) => e.resources.some((r: any) => r.resourceId === id)).length);
+    };
+
+    test('independent requests run at once: 20 PATCHes are all in the store together; each answers 204 and is audited once', async () => {
+      const ids = await Promise.all(Array.from({ length: 20 }, async (_, i) => (await createCertificate(t, { userPrincipalName: `together${i}@contoso.com` })).id as string));
+      let res: Awaited<ReturnType<typeof batch>> | undefined;
+      const { most } = await watchUpdates(async () => { res = await batch(ids.map((id) => patchOf(id, 'Together'))); });
+      assert.equal(res!.statusCode, 200, res!.body);
+      assert.deepEqual(res!.json().responses.map((r: any) => [r.id, r.status]), ids.map((id) => [`${id}:Together`, 204]));
+      assert.equal(most, 20, 'every PATCH was in the store before the first one finished');
+      const after = await Promise.all(ids.map(async (id) => (await t.call({ method: 'GET', url: `/beta/deviceManagement/userPfxCertificates/${id}` })).json().keyName));
+      assert.deepEqual(after, ids.map(() => 'Together'));
+      assert.deepEqual(await auditedPatches(ids), ids.map(() => 1));
+    });
+
+    test('dependsOn sequences: a chain of PATCHes to one record runs one at a time, in its order, beside an independent one', async () => {
+      const [chained, alone] = await Promise.all(['chained', 'alone'].map(async (u) => (await createCertificate(t, { userPrincipalName: `${u}@contoso.com` })).id as string));
+      const requests = [
+        patchOf(chained, 'Third', { dependsOn: [`${chained}:Second`] }),
+        { id: 'read', method: 'GET', url: `/deviceManagement/userPfxCertificates/${chained}?$select=keyName`, dependsOn: [`${chained}:Third`] },
+        patchOf(chained, 'First'),
+        patchOf(alone, 'Alone'),
+        patchOf(chained, 'Second', { dependsOn: [`${chained}:First`] }),
+      ];
+      let res: Awaited<ReturnType<typeof batch>> | undefined;
+      const { log, most } = await watchUpdates(async () => { res = await batch(requests); });
+      const answers = res!.json().responses;
+      assert.deepEqual(answers.map((r: any) => [r.id, r.status]), requests.map((r) => [r.id, r.method === 'GET' ? 200 : 204]));
+      assert.equal(answers[1].body.keyName, 'Third', 'the GET ran after the last PATCH it depends on');
+      const chain = log.filter((l) => l.endsWith(chained));
+      assert.deepEqual(chain, Array(3).fill([`start ${chained}`, `end ${chained}`]).flat(), 'each PATCH of the chain started after the one before ended');
+      assert.equal(most, 2, 'the independent PATCH ran beside the first of the chain');
+      assert.deepEqual(await auditedPatches([chained, alone]), [3, 1]);
     });
 
     test("URLs that begin with the batch's own version are taken; another version or an unknown first segment is that request's 400, naming it", async () => {
