@@ -5,8 +5,8 @@ import type { Command } from './command.js';
 import { collect, printJson, printTable } from './output.js';
 import { flagTable } from '../util/flags.js';
 import { UsageError } from '../util/usage-error.js';
+import { SUMMARIES } from './summaries.js';
 
-const SUMMARY = 'list audit events (all pages), oldest first: who created, changed, deleted or exported what';
 const USAGE = 'pfxstore audit [--since DATE] [--certificate ID] [--actor UPN] [--json] [--url U] [--token T] [--ca F] [--data DIR]';
 const FLAGS = flagTable({
   since: { type: 'string', value: 'DATE', description: 'only events at or after DATE (2026-12-01, or a date-time such as 2026-12-01T08:00:00Z; UTC)' },
@@ -17,7 +17,7 @@ const FLAGS = flagTable({
 });
 
 export const auditCommand: Command = {
-  summary: SUMMARY,
+  summary: SUMMARIES.audit,
   usage: USAGE,
   flags: [{ title: 'Options', flags: FLAGS }, CONNECTION_SECTION],
   notes: [

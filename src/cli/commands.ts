@@ -1,21 +1,11 @@
-import { auditCommand } from './audit.js';
 import type { Command } from './command.js';
-import { getCommand } from './get.js';
-import { importCommand } from './import.js';
-import { keyCommand } from './key.js';
-import { keygenCommand } from './keygen.js';
-import { keysCommand } from './keys.js';
-import { listCommand } from './list.js';
-import { recoverCommand } from './recover.js';
-import { rekeyCommand } from './rekey.js';
-import { removeCommand } from './remove.js';
-import { usersCommand } from './users.js';
-import { verifyCommand } from './verify.js';
+import { type CommandName, SUMMARIES } from './summaries.js';
 
 /**
- * A command whose module is loaded only when it is asked for (to run, or for its help). `token` pulls in jose,
- * `serve` its flag table, and Fastify, the stores, pg and prom-client (about 1 s) once its flags are checked;
- * the client commands, run many times from scripts, must not pay for them.
+ * A command whose module is loaded only when it is asked for (to run, or for its help). `serve` pulls in Fastify,
+ * the stores, pg and prom-client (about 1 s) once its flags are checked, and every command module brings its own
+ * dependencies: loading all of them took ~15 ms of each run of one (51 ms against 36 for `rekey` alone), which
+ * scripts running a command per record, and `rekey`'s benchmark, pay every time.
  */
 class LazyCommand {
   private loaded?: Promise<Command>;
@@ -27,26 +17,28 @@ class LazyCommand {
   }
 }
 
-/** Every `pfxstore` command, by name, with its summary (enough for the list of commands). */
-export const commands: Readonly<Record<string, Command | LazyCommand>> = {
-  serve: new LazyCommand('run the Graph-compatible server', async () => (await import('./serve.js')).serveCommand),
-  token: new LazyCommand('print a dev-mode access token', async () => (await import('./token.js')).tokenCommand),
-  keygen: keygenCommand,
-  key: keyCommand,
-  import: importCommand,
-  list: listCommand,
-  get: getCommand,
-  remove: removeCommand,
-  verify: verifyCommand,
-  rekey: rekeyCommand,
-  keys: keysCommand,
-  recover: recoverCommand,
-  users: usersCommand,
-  audit: auditCommand,
+const IMPORTERS: Readonly<Record<CommandName, () => Promise<Command>>> = {
+  serve: async () => (await import('./serve.js')).serveCommand,
+  token: async () => (await import('./token.js')).tokenCommand,
+  keygen: async () => (await import('./keygen.js')).keygenCommand,
+  key: async () => (await import('./key.js')).keyCommand,
+  import: async () => (await import('./import.js')).importCommand,
+  list: async () => (await import('./list.js')).listCommand,
+  get: async () => (await import('./get.js')).getCommand,
+  remove: async () => (await import('./remove.js')).removeCommand,
+  verify: async () => (await import('./verify.js')).verifyCommand,
+  rekey: async () => (await import('./rekey.js')).rekeyCommand,
+  keys: async () => (await import('./keys.js')).keysCommand,
+  recover: async () => (await import('./recover.js')).recoverCommand,
+  users: async () => (await import('./users.js')).usersCommand,
+  audit: async () => (await import('./audit.js')).auditCommand,
 };
+
+/** Every `pfxstore` command, by name, with its summary (enough for the list of commands). */
+export const commands: Readonly<Record<string, LazyCommand>> = Object.fromEntries(
+  (Object.keys(IMPORTERS) as CommandName[]).map((name) => [name, new LazyCommand(SUMMARIES[name], IMPORTERS[name])]));
 
 /** The command of that name, its module loaded; undefined for no such command. */
 export async function loadCommand(name: string): Promise<Command | undefined> {
-  const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
-  return command instanceof LazyCommand ? command.load() : command;
+  return Object.hasOwn(commands, name) ? commands[name]!.load() : undefined;
 }

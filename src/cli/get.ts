@@ -6,15 +6,15 @@ import type { Command } from './command.js';
 import { printJson } from './output.js';
 import { flagTable } from '../util/flags.js';
 import { UsageError } from '../util/usage-error.js';
+import { SUMMARIES } from './summaries.js';
 
-const SUMMARY = 'show one certificate record';
 const USAGE = 'pfxstore get ID [--json] [--url U] [--token T] [--ca F] [--data DIR]';
 const FLAGS = flagTable({
   json: { type: 'boolean', description: 'print the record as Graph returns it (JSON) instead of property: value lines' },
 });
 
 export const getCommand: Command = {
-  summary: SUMMARY,
+  summary: SUMMARIES.get,
   usage: USAGE,
   flags: [{ title: 'Options', flags: FLAGS }, CONNECTION_SECTION],
   async run(args) {

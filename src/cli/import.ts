@@ -12,8 +12,8 @@ import { PasswordReader, passwordSourceFromFlags } from './passwords.js';
 import { runPool } from './pool.js';
 import { flagTable } from '../util/flags.js';
 import { UsageError } from '../util/usage-error.js';
+import { SUMMARIES } from './summaries.js';
 
-const SUMMARY = 'import PFX files (one, several, or a manifest CSV) for their users';
 const USAGE = 'pfxstore import FILE.pfx… --upn U --public-key F --provider-name P --key-name K ' +
   `[--purpose ${PURPOSES.join('|')}] [--padding oaepSha256|oaepSha384|oaepSha512] ` +
   '[--password-env VAR | --password-file F | --password-stdin] [--update] [--dry-run] [--allow-expired] ' +
@@ -39,7 +39,7 @@ const FLAGS = flagTable({
 });
 
 export const importCommand: Command = {
-  summary: SUMMARY,
+  summary: SUMMARIES.import,
   usage: USAGE,
   flags: [{ title: 'Options', flags: FLAGS }, CONNECTION_SECTION],
   notes: [

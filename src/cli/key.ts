@@ -10,8 +10,8 @@ import { parseCommandArgs } from './args.js';
 import type { Command } from './command.js';
 import { flagTable } from '../util/flags.js';
 import { UsageError } from '../util/usage-error.js';
+import { SUMMARIES } from './summaries.js';
 
-const SUMMARY = "convert an RSA key between PEM (PKCS#8, PKCS#1) and the CNG blobs of the connector's key storage provider";
 const USAGE = 'pfxstore key convert IN --to pem|pkcs1|cng --out F [--public]';
 const CONVERT_FLAGS = flagTable({
   to: {
@@ -24,7 +24,7 @@ const CONVERT_FLAGS = flagTable({
 });
 
 export const keyCommand: Command = {
-  summary: SUMMARY,
+  summary: SUMMARIES.key,
   usage: USAGE,
   flags: [{ title: 'key convert', flags: CONVERT_FLAGS }],
   notes: [

@@ -5,8 +5,8 @@ import { parseCommandArgs } from './args.js';
 import type { Command } from './command.js';
 import { flagTable } from '../util/flags.js';
 import { UsageError } from '../util/usage-error.js';
+import { SUMMARIES } from './summaries.js';
 
-const SUMMARY = 'make the RSA key pair that encrypts PFX passwords (PEM files, CNG blobs for the connector, or both)';
 const USAGE = 'pfxstore keygen --out NAME [--bits 2048|3072|4096] [--format pem|cng|both]';
 const FORMATS = ['pem', 'cng', 'both'] as const;
 const FLAGS = flagTable({
@@ -27,7 +27,7 @@ interface KeyFile {
 }
 
 export const keygenCommand: Command = {
-  summary: SUMMARY,
+  summary: SUMMARIES.keygen,
   usage: USAGE,
   flags: [{ title: 'Options', flags: FLAGS }],
   async run(args) {

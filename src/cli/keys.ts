@@ -8,8 +8,8 @@ import { CONNECTION_FLAGS, CONNECTION_SECTION, connect } from './client-connecti
 import type { Command } from './command.js';
 import { printJson, printTable, shortDate } from './output.js';
 import { flagTable } from '../util/flags.js';
+import { SUMMARIES } from './summaries.js';
 
-const SUMMARY = 'list the connector keys in use: records, soonest and latest expiry per provider, key and padding';
 const USAGE = 'pfxstore keys [--upn U] [--json] [--url U] [--token T] [--ca F] [--data DIR]';
 const FLAGS = flagTable({
   upn: { type: 'string', value: 'U', description: "only this user's certificates (userPrincipalName, any case)" },
@@ -30,7 +30,7 @@ export interface KeyUsage {
 type KeyRecord = Pick<UserPfxCertificate, 'providerName' | 'keyName' | 'paddingScheme' | 'expirationDateTime'>;
 
 export const keysCommand: Command = {
-  summary: SUMMARY,
+  summary: SUMMARIES.keys,
   usage: USAGE,
   flags: [{ title: 'Options', flags: FLAGS }, CONNECTION_SECTION],
   notes: [

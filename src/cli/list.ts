@@ -5,8 +5,8 @@ import type { Command } from './command.js';
 import { parseDays } from './duration.js';
 import { collect, printJson, printTable, shortDate } from './output.js';
 import { flagTable } from '../util/flags.js';
+import { SUMMARIES } from './summaries.js';
 
-const SUMMARY = 'list certificates (all pages), by user, thumbprint or expiry';
 const USAGE = 'pfxstore list [--upn U] [--thumbprint T] [--expiring-within DAYS] [--json] [--url U] [--token T] [--ca F] [--data DIR]';
 const DAY_MS = 86_400_000;
 const FLAGS = flagTable({
@@ -21,7 +21,7 @@ const FLAGS = flagTable({
 });
 
 export const listCommand: Command = {
-  summary: SUMMARY,
+  summary: SUMMARIES.list,
   usage: USAGE,
   flags: [{ title: 'Options', flags: FLAGS }, CONNECTION_SECTION],
   async run(args) {

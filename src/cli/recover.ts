@@ -15,8 +15,8 @@ import type { Command } from './command.js';
 import { readPrivateKeyFile } from './private-key-file.js';
 import { flagTable } from '../util/flags.js';
 import { UsageError } from '../util/usage-error.js';
+import { SUMMARIES } from './summaries.js';
 
-const SUMMARY = 'write a stored PFX and its decrypted password, for its owner (needs the export role; audited with --reason)';
 const USAGE = 'pfxstore recover ID --private-key F --out FILE.pfx --password-out F|- --reason TEXT [--url U] [--token T] [--ca F] [--data DIR]';
 const FLAGS = flagTable({
   'private-key': { type: 'string', value: 'F', description: "required: the connector's RSA private key file, in any form verify reads, e.g. keygen's NAME.key.pem" },
@@ -27,7 +27,7 @@ const FLAGS = flagTable({
 const REQUIRED = ['private-key', 'out', 'password-out', 'reason'] as const;
 
 export const recoverCommand: Command = {
-  summary: SUMMARY,
+  summary: SUMMARIES.recover,
   usage: USAGE,
   flags: [{ title: 'Options', flags: FLAGS }, CONNECTION_SECTION],
   notes: [

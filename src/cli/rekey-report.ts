@@ -57,6 +57,11 @@ export class RekeyReporter {
     this.progress = new ProgressBar(options.stderr, !options.json && !options.dryRun);
   }
 
+  /** Whether a progress bar is drawn, the one thing the total (`/$count`, a request of its own) is asked for. */
+  get wantsTotal(): boolean {
+    return this.progress.active;
+  }
+
   get failed(): number {
     return this.counts.failed;
   }

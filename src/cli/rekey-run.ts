@@ -40,7 +40,7 @@ export interface RekeyRun {
  */
 export async function rekeyAll(run: RekeyRun): Promise<void> {
   const { api, filter, pageSize, reporter } = run;
-  const counting = api.count(filter);
+  const counting = reporter.wantsTotal ? api.count(filter) : Promise.resolve(undefined);
   // The server pages in insertion order (its sequence, which a PATCH leaves alone), and each next page starts after
   // the last record of the one before: a record patched here, even one that no longer matches --only-key-name, is
   // behind that position, so the listing neither skips nor repeats a record.

@@ -16,6 +16,7 @@ import { RekeyReporter } from './rekey-report.js';
 import { rekeyAll } from './rekey-run.js';
 import { flagTable } from '../util/flags.js';
 import { UsageError } from '../util/usage-error.js';
+import { SUMMARIES } from './summaries.js';
 
 /**
  * Records per page when --page-size is not given: smaller than Graph's default of 1,000, so the work starts after a
@@ -23,7 +24,6 @@ import { UsageError } from '../util/usage-error.js';
  */
 const PAGE_SIZE = 100;
 
-const SUMMARY = 'move the stored PFX passwords to a new connector key (needs the export role)';
 const USAGE = 'pfxstore rekey --private-key OLD --public-key NEW --provider-name P --key-name K [--padding oaepSha256|oaepSha384|oaepSha512] ' +
   '[--upn U] [--only-key-name K0] [--new-private-key F] [--dry-run] [--concurrency N] [--json] [--url U] [--token T] [--ca F] [--data DIR]';
 const FLAGS = flagTable({
@@ -43,7 +43,7 @@ const FLAGS = flagTable({
 });
 
 export const rekeyCommand: Command = {
-  summary: SUMMARY,
+  summary: SUMMARIES.rekey,
   usage: USAGE,
   flags: [{ title: 'Options', flags: FLAGS }, CONNECTION_SECTION],
   notes: [

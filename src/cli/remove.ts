@@ -8,8 +8,8 @@ import { collect } from './output.js';
 import { runPool } from './pool.js';
 import { flagTable } from '../util/flags.js';
 import { UsageError } from '../util/usage-error.js';
+import { SUMMARIES } from './summaries.js';
 
-const SUMMARY = 'delete certificates by ID, or all of a user (optionally one thumbprint)';
 const USAGE = 'pfxstore remove ID… | --upn U [--thumbprint T] [--yes]  [--dry-run] [--concurrency N] [--url U] [--token T] [--ca F] [--data DIR]';
 const FLAGS = flagTable({
   upn: { type: 'string', value: 'U', description: "remove this user's certificates (instead of IDs)" },
@@ -20,7 +20,7 @@ const FLAGS = flagTable({
 });
 
 export const removeCommand: Command = {
-  summary: SUMMARY,
+  summary: SUMMARIES.remove,
   usage: USAGE,
   flags: [{ title: 'Options', flags: FLAGS }, CONNECTION_SECTION],
   async run(args) {

@@ -1,8 +1,9 @@
 import { parseServeConfig, SERVE_FLAGS } from '../server/config.js';
 import type { Command } from './command.js';
+import { SUMMARIES } from './summaries.js';
 
 export const serveCommand: Command = {
-  summary: 'run the Graph-compatible server',
+  summary: SUMMARIES.serve,
   usage: 'pfxstore serve [--host H] [--port N] [--data DIR] [--db URL] [--http] [--tls-cert F --tls-key F] ' +
     '[--auth dev|oidc] [--issuer I --audience A --jwks-uri U] [--public-url URL] [--throttle off|intune] ' +
     '[--log-level L] [--log-format json|pretty] [--no-auto-users] [--body-limit BYTES] [--request-timeout-ms MS] [--grace-ms MS] ' +

@@ -6,6 +6,7 @@ import { DEFAULT_DATA_DIR, devDataDir, existingDevIdentity } from './dev-data.js
 import { parseDuration } from './duration.js';
 import { flagTable } from '../util/flags.js';
 import { UsageError } from '../util/usage-error.js';
+import { SUMMARIES } from './summaries.js';
 
 const FLAGS = flagTable({
   data: { type: 'string', value: 'DIR', defaultText: DEFAULT_DATA_DIR, env: 'PFXSTORE_DATA',
@@ -19,7 +20,7 @@ const FLAGS = flagTable({
 });
 
 export const tokenCommand: Command = {
-  summary: 'print a dev-mode access token',
+  summary: SUMMARIES.token,
   usage: 'pfxstore token [--data DIR] [--tenant GUID] [--roles "A B"] [--scopes "A B" --upn U] [--ttl 1h]',
   flags: [{ title: 'Options', flags: FLAGS }],
   async run(args) {

@@ -6,8 +6,8 @@ import type { Command } from './command.js';
 import { collect, printJson, printTable, shortDate } from './output.js';
 import { flagTable } from '../util/flags.js';
 import { UsageError } from '../util/usage-error.js';
+import { SUMMARIES } from './summaries.js';
 
-const SUMMARY = 'add, list or remove the users certificates belong to';
 const USAGE = 'pfxstore users add UPN [--display-name N] [--mail M] [--disabled] | users list [--upn U] [--json] | ' +
   'users remove ID|UPN…   [--url U] [--token T] [--ca F] [--data DIR]';
 const ADD_FLAGS = flagTable({
@@ -23,7 +23,7 @@ const LIST_FLAGS = flagTable({
 });
 
 export const usersCommand: Command = {
-  summary: SUMMARY,
+  summary: SUMMARIES.users,
   usage: USAGE,
   flags: [{ title: 'users add', flags: ADD_FLAGS }, { title: 'users list', flags: LIST_FLAGS }, { ...CONNECTION_SECTION, title: 'Connection (every subcommand)' }],
   async run(args) {

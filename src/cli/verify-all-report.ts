@@ -33,6 +33,11 @@ export class VerifyAllReport {
     this.progress = new ProgressBar(options.stderr);
   }
 
+  /** Whether a progress bar is drawn, the one thing the total (`/$count`, a request of its own) is asked for. */
+  get wantsTotal(): boolean {
+    return this.progress.active;
+  }
+
   get failed(): number {
     return this.failures.length;
   }

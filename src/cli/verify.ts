@@ -15,10 +15,10 @@ import { DEFAULT_PAGE_SIZE, verifyAll } from './verify-all.js';
 import { deliverable as isDeliverable, verifyRecord } from './verify-record.js';
 import { flagTable } from '../util/flags.js';
 import { UsageError } from '../util/usage-error.js';
+import { SUMMARIES } from './summaries.js';
 
 export { type Check, verifyRecord } from './verify-record.js';
 
-const SUMMARY = 'check that the connector can decrypt and open a stored PFX, or every one (needs the export role)';
 const CONNECTION_USAGE = '[--url U] [--token T] [--ca F] [--data DIR]';
 const USAGE = `pfxstore verify ID --private-key F [--json] ${CONNECTION_USAGE} | ` +
   `verify --all --private-key F [--upn U] [--key-name K] [--concurrency N] [--json] ${CONNECTION_USAGE}`;
@@ -36,7 +36,7 @@ const FLAGS = flagTable({
 const ALL_ONLY = ['upn', 'key-name', 'concurrency', 'page-size'] as const;
 
 export const verifyCommand: Command = {
-  summary: SUMMARY,
+  summary: SUMMARIES.verify,
   usage: USAGE,
   flags: [{ title: 'Options', flags: FLAGS }, CONNECTION_SECTION],
   notes: [

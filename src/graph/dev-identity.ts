@@ -1,5 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
+// jose's subpath modules: the CLI mints a token on every dev-mode run, and the whole package takes twice as long
+// to load (~34 ms against ~17 ms for signing and key import alone).
+import type { JWK } from 'jose';
+import { exportJWK } from 'jose/key/export';
+import { generateKeyPair } from 'jose/key/generate/keypair';
+import { importJWK } from 'jose/key/import';
+import { SignJWT } from 'jose/jwt/sign';
 import { readIfExists, readOrCreate } from '../util/data-dir.js';
 
 const SIGNING_KEY_FILE = 'signing-key.jwk.json';
