@@ -31,7 +31,8 @@ export interface Spawned {
 
 /** Starts a node script and waits for its "listening" line (pfxstore's, or the reference servers'). */
 export function spawnServer(script: string, args: string[]): Promise<Spawned> {
-  const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const nodeFlags = process.env.BENCH_SERVER_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeFlags, script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   return new Promise((resolve, reject) => {
     child.on('exit', (code) => reject(new Error(`${script} exited (${code}) before listening`)));
