@@ -75,14 +75,12 @@ export const diffCommand: Command = {
   },
 };
 
-/** Which endpoint failed, and for a refused token, which flag gave it. */
+/** Which endpoint failed, and for a token refused (401), which flag gave it; a 403 names the role itself. */
 function failure(side: Side, url: string, err: Error): string {
   const which = side === 'here' ? `this endpoint (${url})` : `the --against endpoint (${url})`;
   let hint = '';
   if (err instanceof GraphRequestError && err.status === 401) {
     hint = side === 'here' ? ' — check --token (PFXSTORE_TOKEN)' : ' — check --against-token or --against-token-env';
-  } else if (err instanceof GraphRequestError && err.status === 403) {
-    hint = ' — the token needs a role that reads certificates (DeviceManagementConfiguration.Read.All)';
   }
   return `${which}: ${err.message}${hint}`;
 }
@@ -90,15 +88,15 @@ function failure(side: Side, url: string, err: Error): string {
 /** The report for people: each kind with its records, then the counts. */
 export function driftText(report: DriftReport, urls: Record<Side, string>, listed: Record<Side, number>): string {
   const lines = [`here:  ${urls.here} (${plural(listed.here, 'record')})`, `there: ${urls.there} (${plural(listed.there, 'record')})`];
-  const section = (title: string, rows: readonly string[]) => {
-    if (rows.length > 0) lines.push('', `${title} (${rows.length}):`, ...rows);
+  const section = <T>(title: string, records: readonly T[], rows: (record: T) => string[]) => {
+    if (records.length > 0) lines.push('', `${title} (${records.length}):`, ...records.flatMap(rows));
   };
-  section('only here', report.onlyHere.map((r) => `  ${r.upn}  ${r.thumbprint}`));
-  section('only there', report.onlyThere.map((r) => `  ${r.upn}  ${r.thumbprint}`));
-  section('different', report.different.flatMap((d) => [
+  section('only here', report.onlyHere, (r) => [`  ${r.upn}  ${r.thumbprint}`]);
+  section('only there', report.onlyThere, (r) => [`  ${r.upn}  ${r.thumbprint}`]);
+  section('different', report.different, (d) => [
     `  ${d.upn}  ${d.thumbprint}`,
     ...Object.entries(d.differences).map(([name, v]) => `    ${name}: ${v.here ?? '(none)'} → ${v.there ?? '(none)'}`),
-  ]));
+  ]);
   const counts = `${report.onlyHere.length} only here, ${report.onlyThere.length} only there, ${report.different.length} different, ${report.same} the same`;
   lines.push('', `${counts}: ${agrees(report) ? 'the two agree' : 'they differ'}`, '');
   return lines.join('\n');

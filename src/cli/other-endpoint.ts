@@ -51,6 +51,7 @@ export function connectEndpoint(values: Partial<Record<string, string | boolean 
     baseUrl: url.replace(/\/+$/, ''),
     token,
     extraCaPem,
+    caFlag: `--${name}-ca`,
     maxConnections: options.concurrency,
     onRetry: options.onRetry,
   });
