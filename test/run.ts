@@ -18,10 +18,10 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /**
  * The unit tests: filter parsing and binding, SQL compilation (and its execution on in-memory SQLite), models,
- * utilities, DER and RSA key formats (CNG blobs too).
+ * utilities, DER and RSA key formats (CNG blobs too), and `diff`'s comparison.
  */
 const FAST = ['test/odata/', 'test/model/', 'test/util/', 'test/graph/', 'test/service/', 'test/pfx/der.test.ts', 'test/pfx/rsa-private-key.test.ts',
-  'test/pfx/rsa-private-blob-errors.test.ts'];
+  'test/pfx/rsa-private-blob-errors.test.ts', 'test/cli/drift.test.ts'];
 /** Files under FAST's directories that are not unit tests: this one needs a PostgreSQL server. */
 const NOT_FAST = ['test/odata/sql-postgres.test.ts'];
 

@@ -32,6 +32,7 @@ const IMPORTERS: Readonly<Record<CommandName, () => Promise<Command>>> = {
   recover: async () => (await import('./recover.js')).recoverCommand,
   users: async () => (await import('./users.js')).usersCommand,
   audit: async () => (await import('./audit.js')).auditCommand,
+  diff: async () => (await import('./diff.js')).diffCommand,
 };
 
 /** Every `pfxstore` command, by name, with its summary (enough for the list of commands). */

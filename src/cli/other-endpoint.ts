@@ -36,7 +36,7 @@ export function connectEndpoint(values: Partial<Record<string, string | boolean 
   const env = options.env ?? process.env;
   const url = values[name];
   if (typeof url !== 'string' || url === '') throw new UsageError(`--${name} URL is required.`);
-  checkServiceUrl(url, 'https://graph.microsoft.com/beta');
+  checkServiceUrl(url, 'https://graph.microsoft.com/beta', `--${name}`);
   const token = endpointToken(values, name, env);
   const caFile = values[`${name}-ca`];
   let extraCaPem: string | undefined;
@@ -51,6 +51,7 @@ export function connectEndpoint(values: Partial<Record<string, string | boolean 
     baseUrl: url.replace(/\/+$/, ''),
     token,
     extraCaPem,
+    caFlag: `--${name}-ca`,
     maxConnections: options.concurrency,
     onRetry: options.onRetry,
   });

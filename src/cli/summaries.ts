@@ -17,6 +17,7 @@ export const SUMMARIES = {
   recover: 'write a stored PFX and its decrypted password, for its owner (needs the export role; audited with --reason)',
   users: 'add, list or remove the users certificates belong to',
   audit: 'list audit events (all pages), oldest first: who created, changed, deleted or exported what',
+  diff: 'compare the records here with another Graph endpoint (Intune, another pfxstore): only here, only there, different',
 } as const;
 
 export type CommandName = keyof typeof SUMMARIES;

@@ -16,6 +16,8 @@ export interface GraphClientOptions {
   readonly baseUrl: string;
   readonly token: string;
   readonly extraCaPem?: string;
+  /** The flag that names a CA for this server (`--ca`, `--against-ca`…), for the advice an untrusted certificate gets. */
+  readonly caFlag?: string;
   /** Sockets kept open to the server; match the command's concurrency. */
   readonly maxConnections?: number;
   readonly retry?: Partial<RetryPolicy>;
@@ -79,7 +81,7 @@ export class GraphClient {
     if (this.base.protocol !== 'https:' && this.base.protocol !== 'http:') {
       throw new Error(`the service URL must be http(s)://…, not '${options.baseUrl}'`);
     }
-    this.transport = new Transport({ extraCaPem: options.extraCaPem, maxSockets: options.maxConnections });
+    this.transport = new Transport({ extraCaPem: options.extraCaPem, maxSockets: options.maxConnections, caFlag: options.caFlag });
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.timeoutMs = options.timeoutMs ?? 60_000;
   }

@@ -14,6 +14,8 @@ export interface TransportOptions {
   readonly extraCaPem?: string;
   /** Upper bound of sockets per host; set to the command's concurrency. */
   readonly maxSockets?: number;
+  /** The flag that names a CA for this server, for the advice an untrusted certificate gets. Default `--ca`. */
+  readonly caFlag?: string;
 }
 
 export interface HttpRequest {
@@ -34,8 +36,10 @@ export interface HttpResponse {
 export class Transport {
   private readonly httpAgent: http.Agent;
   private readonly httpsAgent: https.Agent;
+  private readonly caFlag: string;
 
   constructor(options: TransportOptions = {}) {
+    this.caFlag = options.caFlag ?? '--ca';
     const maxSockets = options.maxSockets ?? 8;
     this.httpAgent = new http.Agent({ keepAlive: true, maxSockets });
     // `ca` replaces Node's default trust store, so the bundled roots go in explicitly next to the extra CA.
@@ -69,13 +73,13 @@ export class Transport {
         req.destroy(Object.assign(new Error(`no answer within ${Math.round(request.timeoutMs / 1000)} s`), { code: 'ETIMEDOUT' }));
       });
       req.on('error', (err: NodeJS.ErrnoException) => {
-        reject(new ConnectionError(err.code ?? 'ERR_CONNECTION', describe(err, request.url), connected));
+        reject(new ConnectionError(err.code ?? 'ERR_CONNECTION', describe(err, request.url, this.caFlag), connected));
       });
       req.on('response', (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('error', (err: NodeJS.ErrnoException) => {
-          reject(new ConnectionError(err.code ?? 'ECONNRESET', describe(err, request.url), true));
+          reject(new ConnectionError(err.code ?? 'ECONNRESET', describe(err, request.url, this.caFlag), true));
         });
         res.on('end', () => {
           if (!res.complete) {
@@ -96,7 +100,7 @@ export class Transport {
   }
 }
 
-function describe(err: NodeJS.ErrnoException, url: URL): string {
+function describe(err: NodeJS.ErrnoException, url: URL, caFlag: string): string {
   const where = url.host;
   switch (err.code) {
     case 'ECONNREFUSED': return `nothing is listening at ${where} (connection refused)`;
@@ -106,7 +110,7 @@ function describe(err: NodeJS.ErrnoException, url: URL): string {
     case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
     case 'SELF_SIGNED_CERT_IN_CHAIN':
     case 'DEPTH_ZERO_SELF_SIGNED_CERT':
-      return `the TLS certificate of ${where} is not trusted (${err.message}); pass the CA with --ca FILE`;
+      return `the TLS certificate of ${where} is not trusted (${err.message}); pass the CA with ${caFlag} FILE`;
     default:
       return err.message === 'socket hang up' ? `the connection to ${where} was closed before an answer (socket hang up)` : `${where}: ${err.message}`;
   }
