@@ -11,6 +11,7 @@ import { GraphClient, GraphRequestError } from '../../src/client/graph-client.js
 import { UserApi } from '../../src/client/users.js';
 import { runPool } from '../../src/cli/pool.js';
 import { decodePassword, decryptPassword } from '../../src/pfx/index.js';
+import { FlakyProxy } from '../helpers/flaky-proxy.js';
 import { openssl } from '../helpers/openssl.js';
 import { type CliServer, EXPORT_ROLES, type MadePfx, PfxFactory, runCli, spawnCli, startCliServer } from './harness.js';
 
@@ -75,7 +76,8 @@ interface Side {
 async function side(args: string[]): Promise<Side> {
   const srv = await startCliServer(args);
   const token = await srv.server.token({ roles: EXPORT_ROLES });
-  const client = new GraphClient({ baseUrl: srv.baseUrl, token, extraCaPem: readFileSync(srv.server.caPath!, 'utf8'), maxConnections: 8 });
+  const extraCaPem = srv.server.caPath ? readFileSync(srv.server.caPath, 'utf8') : undefined;
+  const client = new GraphClient({ baseUrl: srv.baseUrl, token, extraCaPem, maxConnections: 8 });
   const api = new CertificateApi(client);
   return {
     srv, token, api, users: new UserApi(client),
@@ -96,14 +98,18 @@ interface Pair {
   /** Imports a PFX (the first one by default) for these users on the source; returns their ids by UPN. */
   importFor(upns: readonly string[], options?: { pfx?: MadePfx; pub?: string; padding?: string }): Promise<Record<string, string>>;
   addTargetUsers(upns: readonly string[]): Promise<void>;
-  /** `push` to the target with the target key, and `extra` flags. */
+  /** `push` to the target (or `to`, a proxy in front of it) with the target key, and `extra` flags. */
   flags(...extra: string[]): string[];
+  flagsTo(to: string, ...extra: string[]): string[];
   stop(): Promise<void>;
 }
 
 async function pair(targetArgs: string[] = []): Promise<Pair> {
   const [source, target] = await Promise.all([side([]), side(targetArgs)]);
   const env = { ...source.srv.env, PFXSTORE_TOKEN: source.token, TARGET_TOKEN: target.token };
+  const flagsTo = (to: string, ...extra: string[]) => ['push', '--to', to, '--to-token-env', 'TARGET_TOKEN',
+    ...(target.srv.server.caPath ? ['--to-ca', target.srv.server.caPath] : []),
+    '--private-key', keys.f.connectorKey, '--public-key', keys.targetPub, '--provider-name', PROVIDER, '--key-name', TARGET_NAME, ...extra];
   return {
     source, target, env,
     async importFor(upns, options = {}) {
@@ -121,8 +127,8 @@ async function pair(targetArgs: string[] = []): Promise<Pair> {
         await target.users.create({ userPrincipalName: upn, displayName: upn.split('@')[0]!, accountEnabled: true });
       });
     },
-    flags: (...extra) => ['push', '--to', target.srv.baseUrl, '--to-token-env', 'TARGET_TOKEN', '--to-ca', target.srv.server.caPath!,
-      '--private-key', keys.f.connectorKey, '--public-key', keys.targetPub, '--provider-name', PROVIDER, '--key-name', TARGET_NAME, ...extra],
+    flags: (...extra) => flagsTo(target.srv.baseUrl, ...extra),
+    flagsTo,
     async stop() {
       source.api.client.close();
       target.api.client.close();
@@ -295,6 +301,41 @@ describe('pfxstore push: a throttled target (--throttle intune)', () => {
     assert.ok(Date.now() - started >= 1000, 'the Retry-After was not waited out');
     const target = await p.target.records();
     assert.equal(target.length, COUNT);
+    assertCopied(await p.source.records(), target);
+  });
+});
+
+describe('pfxstore push: a create whose connection dropped after the target stored it', () => {
+  let p: Pair;
+  let proxy: FlakyProxy;
+  let to: string;
+  const UPNS = ['drop1@contoso.com', 'drop2@contoso.com', 'drop3@contoso.com'];
+
+  before(async () => {
+    p = await pair(['--http']);
+    await p.importFor(UPNS);
+    await p.addTargetUsers(UPNS);
+    proxy = new FlakyProxy(new URL(p.target.srv.server.url));
+    to = `${await proxy.start()}/beta`;
+  });
+  after(async () => {
+    await Promise.all([proxy?.stop(), p?.stop()]);
+  });
+
+  it('is sent again, and the 409 that answers means it landed: pushed once, never duplicated', async () => {
+    proxy.reset((method, path, nth) => (method === 'POST' && path.endsWith('/userPfxCertificates') && nth === 1 ? 'drop-after' : 'pass'));
+    const r = await runCli(p.flagsTo(to, '--json', '--concurrency', '1'), { env: p.env });
+    assert.equal(r.code, 0, r.stderr);
+    const results = jsonLines(r.stdout);
+    assert.deepEqual(results.map((x) => x.outcome), ['pushed', 'pushed', 'pushed']);
+    assert.equal(results[0]!.reason, 'the connection dropped after sending; the retry found it created');
+    assert.ok(results[0]!.targetId);
+    assert.match(r.stderr, /^pushed 3 · skipped 0 · failed 0 \(1 retries\)$/m);
+    assert.deepEqual(proxy.log.filter((l) => l.startsWith('POST')), [
+      'POST /beta/deviceManagement/userPfxCertificates drop-after', ...Array(3).fill('POST /beta/deviceManagement/userPfxCertificates pass'),
+    ]);
+    const target = await p.target.records();
+    assert.equal(target.length, 3);
     assertCopied(await p.source.records(), target);
   });
 });
