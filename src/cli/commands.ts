@@ -29,6 +29,7 @@ const IMPORTERS: Readonly<Record<CommandName, () => Promise<Command>>> = {
   verify: async () => (await import('./verify.js')).verifyCommand,
   rekey: async () => (await import('./rekey.js')).rekeyCommand,
   keys: async () => (await import('./keys.js')).keysCommand,
+  push: async () => (await import('./push.js')).pushCommand,
   recover: async () => (await import('./recover.js')).recoverCommand,
   users: async () => (await import('./users.js')).usersCommand,
   audit: async () => (await import('./audit.js')).auditCommand,

@@ -76,3 +76,9 @@ export class ReadAhead<T> implements AsyncIterable<T> {
     wake?.();
   }
 }
+
+/** A listing again from its first item, which the caller read on its own first (to check what comes back). */
+export async function* resume<T>(first: T, rest: AsyncIterator<T>): AsyncGenerator<T> {
+  yield first;
+  for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
+}

@@ -1,23 +1,16 @@
 /**
- * What `rekey` does to one record, without HTTP: decide whether it is already under the new key, decrypt its
- * password with the old key, encrypt it for the new one, and — when the new key's private half is at hand —
- * decrypt the new ciphertext back before anything is sent, so nothing is written that the new key cannot read.
+ * What `rekey` does to one record, without HTTP: decide whether it is already under the new key, move its password
+ * to the new key (reencrypt-password.ts), and — when the new key's private half is at hand — decrypt the new
+ * ciphertext back before anything is sent, so nothing is written that the new key cannot read.
  */
 import type { KeyObject } from 'node:crypto';
 import type { PasswordChange, UserPfxCertificate } from '../client/certificates.js';
-import { decodePassword, decryptPassword, encryptPassword, KeyError, type OaepPadding } from '../pfx/index.js';
+import { decryptPassword, KeyError } from '../pfx/index.js';
+import { type Reencryption, reencryptPassword } from './reencrypt-password.js';
 
-export interface RekeySettings {
-  /** `--private-key`: the key the records are under now. */
-  readonly oldKey: KeyObject;
-  /** `--public-key`: the key they move to. */
-  readonly newPublicKey: KeyObject;
-  /** `--new-private-key`: its private half, when given (checked to match `newPublicKey`). */
+export interface RekeySettings extends Reencryption {
+  /** `--new-private-key`: the private half of `newPublicKey`, when given (checked to match it). */
   readonly newPrivateKey?: KeyObject;
-  readonly providerName: string;
-  readonly keyName: string;
-  /** `--padding`; absent, each record keeps its own paddingScheme. */
-  readonly padding?: OaepPadding;
 }
 
 export type RekeyPlan =
@@ -26,42 +19,25 @@ export type RekeyPlan =
 
 /** A record with its secrets (the caller has checked the listing returned them). */
 export function planRekey(record: UserPfxCertificate, settings: RekeySettings): RekeyPlan {
-  if (!record.encryptedPfxPassword) return { outcome: 'failed', reason: 'the server returned no encryptedPfxPassword for this record' };
-  const ciphertext = Buffer.from(record.encryptedPfxPassword, 'base64');
   const { newPrivateKey } = settings;
-  if (newPrivateKey && decrypts(ciphertext, newPrivateKey, record.paddingScheme)) {
+  if (newPrivateKey && record.encryptedPfxPassword && decrypts(Buffer.from(record.encryptedPfxPassword, 'base64'), newPrivateKey, record.paddingScheme)) {
     return { outcome: 'skipped', reason: 'already under the new key (its password decrypts with --new-private-key)' };
   }
-  let plaintext: Buffer;
-  try {
-    plaintext = decryptPassword(ciphertext, settings.oldKey, record.paddingScheme);
-  } catch (err) {
-    if (!(err instanceof KeyError)) throw err;
+  const moved = reencryptPassword(record, settings);
+  if (!moved.ok) {
     // Without the new private half, a record that already names the new key and does not decrypt with the old one
     // is taken to be under the new key (a rerun after a crash). One that names it but still decrypts with the old
-    // key is not, and is rekeyed below.
-    if (!newPrivateKey && record.providerName === settings.providerName && record.keyName === settings.keyName) {
+    // key is not, and is rekeyed.
+    if (moved.undecryptable && !newPrivateKey && record.providerName === settings.providerName && record.keyName === settings.keyName) {
       return { outcome: 'skipped', reason: `already names ${settings.keyName} (${settings.providerName}) and does not decrypt with --private-key` };
     }
-    return { outcome: 'failed', reason: err.code === 'decrypt-failed'
-      ? `the password does not decrypt with --private-key and ${record.paddingScheme}: it is under another key`
-      : `paddingScheme ${record.paddingScheme}: ${err.message}` };
+    return { outcome: 'failed', reason: moved.reason };
   }
-  const paddingScheme = settings.padding ?? record.paddingScheme;
-  let encrypted: Buffer;
-  try {
-    encrypted = encryptPassword(decodePassword(plaintext), settings.newPublicKey, paddingScheme);
-  } catch (err) {
-    if (!(err instanceof KeyError)) throw err;
-    return { outcome: 'failed', reason: `cannot encrypt for the new key: ${err.message}` };
-  }
-  if (newPrivateKey && !decrypts(encrypted, newPrivateKey, paddingScheme, plaintext)) {
+  const { change, plaintext } = moved;
+  if (newPrivateKey && !decrypts(Buffer.from(change.encryptedPfxPassword, 'base64'), newPrivateKey, change.paddingScheme, plaintext)) {
     return { outcome: 'failed', reason: 'the new ciphertext does not decrypt to the password with --new-private-key; nothing was written' };
   }
-  return {
-    outcome: 'rekey',
-    change: { encryptedPfxPassword: encrypted.toString('base64'), providerName: settings.providerName, keyName: settings.keyName, paddingScheme },
-  };
+  return { outcome: 'rekey', change };
 }
 
 /** Whether the ciphertext decrypts with this key and padding (to `expected`, when given). */

@@ -10,7 +10,7 @@ import type { CertificateApi, CertificateFilter, UserPfxCertificate } from '../c
 import { GraphRequestError } from '../client/errors.js';
 import { EXPORT_ROLE } from '../graph/permissions.js';
 import { runPoolStream } from './pool.js';
-import { ReadAhead } from './read-ahead.js';
+import { ReadAhead, resume } from './read-ahead.js';
 import { planRekey, type RekeySettings } from './rekey-record.js';
 import { keyRefOf, type RekeyReporter, resultOf } from './rekey-report.js';
 
@@ -83,10 +83,4 @@ async function rekeyRecord(record: UserPfxCertificate, run: RekeyRun): Promise<v
     return;
   }
   run.reporter.result(resultOf(record, 'rekeyed', { to: keyRefOf(plan.change) }));
-}
-
-/** The listing again from its first record, which was read first to check that secrets come back. */
-async function* resume<T>(first: T, rest: AsyncIterator<T>): AsyncGenerator<T> {
-  yield first;
-  for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
 }

@@ -14,6 +14,7 @@ export const SUMMARIES = {
   verify: 'check that the connector can decrypt and open a stored PFX, or every one (needs the export role)',
   rekey: 'move the stored PFX passwords to a new connector key (needs the export role)',
   keys: 'list the connector keys in use: records, soonest and latest expiry per provider, key and padding',
+  push: "copy records to another Graph endpoint (Intune), each password re-encrypted for its connector's key (needs the export role)",
   recover: 'write a stored PFX and its decrypted password, for its owner (needs the export role; audited with --reason)',
   users: 'add, list or remove the users certificates belong to',
   audit: 'list audit events (all pages), oldest first: who created, changed, deleted or exported what',
