@@ -7,7 +7,8 @@ import type { KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { type CertificateBody, ODATA_TYPE } from '../client/certificates.js';
 import {
-  certificateValidity, encryptPassword, KeyError, type OaepPadding, openPkcs12, PasswordTooLongError, PfxError, thumbprint,
+  type CertificateUsage, certificateUsage, certificateValidity, encryptPassword, KeyError, type OaepPadding, openPkcs12, PasswordTooLongError,
+  PfxError, thumbprint,
 } from '../pfx/index.js';
 
 export interface PrepareSettings {
@@ -21,6 +22,8 @@ export interface PrepareSettings {
 export interface PreparedRecord {
   readonly body: CertificateBody;
   readonly warnings: readonly string[];
+  /** What import-checks.ts needs to tell whether a device will use the certificate. */
+  readonly certificate: { readonly usage: CertificateUsage; readonly notBefore: Date };
 }
 
 /** A file that cannot be imported as it is; the message is for the person fixing it and never holds the password. */
@@ -58,7 +61,6 @@ export async function prepareRecord(input: RecordInput, settings: PrepareSetting
     // Said before the upload, whose outcome is not known yet (it may be skipped, fail, or be a dry run).
     warnings.push(`${expired} (allowed by --allow-expired)`);
   }
-  if (notBefore.getTime() > now.getTime()) warnings.push(`the certificate is not valid before ${notBefore.toISOString()}`);
 
   let encrypted: Buffer;
   try {
@@ -83,6 +85,7 @@ export async function prepareRecord(input: RecordInput, settings: PrepareSetting
       encryptedPfxPassword: encrypted.toString('base64'),
     },
     warnings,
+    certificate: { usage: certificateUsage(opened.certificate), notBefore },
   };
 }
 

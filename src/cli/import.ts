@@ -5,7 +5,8 @@ import { CONNECTION_FLAGS, CONNECTION_SECTION, connect, serviceUrl } from './cli
 import type { Command } from './command.js';
 import { paddingFlag, publicKeyFlag } from './key-flags.js';
 import { type ImportJob, jobsFromFiles, jobsFromManifest, PURPOSES, purposeName } from './import-jobs.js';
-import { ImportFailure, type PrepareSettings, prepareRecord } from './import-prepare.js';
+import { deviceWarnings, needsUserMail, type UserMail } from './import-checks.js';
+import { ImportFailure, type PreparedRecord, type PrepareSettings, prepareRecord } from './import-prepare.js';
 import { type ImportResult, ImportReporter } from './import-report.js';
 import { uploadRecord } from './import-upload.js';
 import { PasswordReader, passwordSourceFromFlags } from './passwords.js';
@@ -16,7 +17,7 @@ import { SUMMARIES } from './summaries.js';
 
 const USAGE = 'pfxstore import FILE.pfx… --upn U --public-key F --provider-name P --key-name K ' +
   `[--purpose ${PURPOSES.join('|')}] [--padding oaepSha256|oaepSha384|oaepSha512] ` +
-  '[--password-env VAR | --password-file F | --password-stdin] [--update] [--dry-run] [--allow-expired] ' +
+  '[--password-env VAR | --password-file F | --password-stdin] [--update] [--dry-run] [--allow-expired] [--strict] ' +
   '[--manifest CSV (columns path,upn,purpose,password_file)] [--concurrency N] [--json] [--url U] [--token T] [--ca F] [--data DIR]';
 
 const FLAGS = flagTable({
@@ -33,6 +34,8 @@ const FLAGS = flagTable({
   update: { type: 'boolean', description: 'replace a record that is already stored (PATCH) instead of skipping it' },
   'dry-run': { type: 'boolean', description: 'check every file and print the requests instead of sending them (needs no server)' },
   'allow-expired': { type: 'boolean', description: 'import certificates that have expired (refused otherwise)' },
+  strict: { type: 'boolean', description: 'fail a file that the device checks warn about (wrong EKU or key usage, no matching e-mail address, '
+    + 'vpn/wifi, not yet valid): exit 1, the reason in the summary, nothing sent for it' },
   manifest: { type: 'string', value: 'CSV', description: 'import the files a CSV lists: columns path,upn,purpose,password_file (paths relative to the CSV)' },
   concurrency: { type: 'string', value: 'N', default: '4', description: 'files prepared and sent at once (1-64)' },
   json: { type: 'boolean', description: 'the summary as JSON; with --dry-run, each complete request body, one JSON object per line' },
@@ -43,6 +46,9 @@ export const importCommand: Command = {
   usage: USAGE,
   flags: [{ title: 'Options', flags: FLAGS }, CONNECTION_SECTION],
   notes: [
+    'Each certificate is checked for what stops it working on a device (S/MIME purposes: the emailProtection EKU, keyEncipherment or',
+    'digitalSignature key usage, an e-mail address matching the UPN or the user\'s mail; vpn and wifi, which Intune does not deliver for',
+    'imported PFX files; a certificate not yet valid): each finding is a warning on stderr, or with --strict a failure of that file.',
     '--dry-run --json writes each request body whole, encryptedPfxBlob included, as one line of JSON, in the order of the files (or',
     'manifest rows): with one file, `--dry-run --json > cert.json` gives a body to POST to .../deviceManagement/userPfxCertificates.',
     'Without --json, a dry run shows each request with the encryptedPfxBlob abbreviated.',
@@ -78,7 +84,7 @@ export const importCommand: Command = {
     const passwords = new PasswordReader();
     // Read the shared password up front: a missing variable is reported once, and a stdin prompt comes before any progress.
     if (password && jobs.some((j) => j.password === password && !j.problem)) await passwords.read(password);
-    const run: RunState = { settings, api, passwords, update: values.update === true, reporter, planned: [] };
+    const run: RunState = { settings, api, passwords, update: values.update === true, strict: values.strict === true, reporter, planned: [] };
     const order = new Map<ImportResult, number>();
     try {
       await runPool(jobs, concurrency, async (job, index) => {
@@ -101,6 +107,8 @@ interface RunState {
   readonly api: CertificateApi | undefined;
   readonly passwords: PasswordReader;
   readonly update: boolean;
+  /** Device-check warnings fail the file. */
+  readonly strict: boolean;
   readonly reporter: ImportReporter;
   readonly planned: { index: number; job: ImportJob; body: CertificateBody }[];
   /** Set when the server refused the token: the remaining files are not attempted. */
@@ -115,21 +123,47 @@ async function importJob(job: ImportJob, index: number, run: RunState): Promise<
     if (run.stopped) throw new ImportFailure(`not attempted: ${run.stopped}`);
     const secret = await run.passwords.read(job.password!);
     const prepared = await prepareRecord({ file: job.file, upn: job.upn, purpose: job.purpose, password: secret }, run.settings);
-    for (const w of prepared.warnings) run.reporter.warn(job.row !== undefined ? `row ${job.row} ${job.file}` : job.file, w);
+    const device = await deviceCheck(job, prepared, run.api);
+    const warnings = [...prepared.warnings, ...device];
     const { thumbprint } = prepared.body;
+    const label = job.row !== undefined ? `row ${job.row} ${job.file}` : job.file;
+    for (const w of prepared.warnings) run.reporter.warn(label, w);
+    if (run.strict && device.length > 0) {
+      return { ...base, thumbprint, outcome: 'failed', message: `refused by --strict: ${device.join('; ')}`, warnings };
+    }
+    for (const w of device) run.reporter.warn(label, w);
     if (!run.api) {
       run.planned.push({ index, job, body: prepared.body });
-      return { ...base, thumbprint, outcome: 'prepared', warnings: prepared.warnings };
+      return { ...base, thumbprint, outcome: 'prepared', warnings };
     }
     if (run.stopped) throw new ImportFailure(`not attempted: ${run.stopped}`);
     const uploaded = await uploadRecord(run.api, prepared.body, run.update);
-    return { ...base, thumbprint, outcome: uploaded.outcome, id: uploaded.id, message: uploaded.note, warnings: prepared.warnings };
+    return { ...base, thumbprint, outcome: uploaded.outcome, id: uploaded.id, message: uploaded.note, warnings };
   } catch (err) {
     // A token the server refuses will be refused for every file: stop instead of repeating it N times.
     if (err instanceof GraphRequestError && (err.status === 401 || err.status === 403)) {
       run.stopped ??= `the server refused the token (${err.status} ${err.code})`;
     }
     return { ...base, outcome: 'failed', message: failureMessage(err), warnings: [] };
+  }
+}
+
+/** What would stop a device using the certificate (import-checks.ts); the owner's mail is asked for only when it decides. */
+async function deviceCheck(job: ImportJob, prepared: PreparedRecord, api: CertificateApi | undefined): Promise<string[]> {
+  const { usage, notBefore } = prepared.certificate;
+  const mail = needsUserMail(job.purpose, job.upn, usage) ? await userMail(api, job.upn) : undefined;
+  return deviceWarnings({ purpose: job.purpose, upn: job.upn, usage, notBefore, now: new Date(), mail });
+}
+
+/** A failed lookup leaves the mail unknown rather than failing the file: the upload says what is wrong with the server. */
+async function userMail(api: CertificateApi | undefined, upn: string): Promise<UserMail> {
+  if (!api) return { missing: 'a dry run does not look up the user\'s mail' };
+  try {
+    const user = await api.user(upn);
+    if (!user) return { missing: 'no such user yet, so no mail to compare' };
+    return user.mail ? { address: user.mail } : { missing: 'the user has no mail' };
+  } catch (err) {
+    return { missing: `the user's mail could not be looked up: ${failureMessage(err)}` };
   }
 }
 

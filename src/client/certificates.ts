@@ -96,14 +96,20 @@ export function certificateKeyPath(userId: string, thumbprint: string): string {
   return `${CERTIFICATES_PATH}(${encodeURIComponent(userId)}-${thumbprint})`;
 }
 
+/** What import needs of a certificate's owner. */
+export interface UserRef {
+  readonly id: string;
+  readonly mail?: string | null;
+}
+
 export interface CertificateApiOptions {
   /** `$batch` requests on the wire at once for the writes sent in batches (changePassword). Default 1. */
   readonly batchesInFlight?: number;
 }
 
 export class CertificateApi {
-  /** UPN (lowercase) → user id, or undefined when no such user; shared by concurrent workers. */
-  private readonly userIds = new Map<string, Promise<string | undefined>>();
+  /** UPN (lowercase) → the user, or undefined when no such user; shared by concurrent workers. */
+  private readonly users = new Map<string, Promise<UserRef | undefined>>();
   private readonly batches: BatchQueue;
 
   constructor(readonly client: GraphClient, options: CertificateApiOptions = {}) {
@@ -212,15 +218,23 @@ export class CertificateApi {
     return undefined;
   }
 
-  /** As the module's GetUserId: `GET /users?$filter=userPrincipalName eq '…'`; cached per UPN. */
-  userId(upn: string): Promise<string | undefined> {
+  /** The user's id, as the module's GetUserId finds it. */
+  async userId(upn: string): Promise<string | undefined> {
+    return (await this.user(upn))?.id;
+  }
+
+  /**
+   * `GET /users?$filter=userPrincipalName eq '…'` as the module's GetUserId sends it, with `mail` for import's
+   * address check; cached per UPN and shared by concurrent workers, so a file needs at most one lookup of its owner.
+   */
+  user(upn: string): Promise<UserRef | undefined> {
     const key = upn.toLowerCase();
-    let found = this.userIds.get(key);
+    let found = this.users.get(key);
     if (!found) {
-      found = this.client.get<{ value?: { id: string }[] }>('users', { $filter: `userPrincipalName eq ${odataString(upn)}` })
-        .then((page) => page.value?.[0]?.id);
-      found.catch(() => this.userIds.delete(key));
-      this.userIds.set(key, found);
+      found = this.client.get<{ value?: UserRef[] }>('users', { $filter: `userPrincipalName eq ${odataString(upn)}`, $select: 'id,mail' })
+        .then((page) => page.value?.[0]);
+      found.catch(() => this.users.delete(key));
+      this.users.set(key, found);
     }
     return found;
   }

@@ -1,6 +1,6 @@
 /**
  * A minimal, bounds-checked ASN.1 reader (X.690) for the few structures pfxstore reads:
- * PKCS#12 (RFC 7292), PKCS#8 (RFC 5208), X.509 validity (RFC 5280).
+ * PKCS#12 (RFC 7292), PKCS#8 (RFC 5208), X.509 validity and the extensions import checks (RFC 5280).
  *
  * Strict where it protects us, lenient where real producers differ:
  * - every length is checked against the bytes actually available, so hostile input throws a
@@ -23,9 +23,12 @@ export class DerError extends Error {
 
 /** Identifier octets of the universal and context tags used by pfxstore. */
 export const Tag = {
+  BOOLEAN: 0x01,
   INTEGER: 0x02,
+  BIT_STRING: 0x03,
   OCTET_STRING: 0x04,
   OID: 0x06,
+  IA5_STRING: 0x16,
   UTC_TIME: 0x17,
   GENERALIZED_TIME: 0x18,
   BMP_STRING: 0x1e,
@@ -35,6 +38,8 @@ export const Tag = {
   CONTEXT_0: 0xa0,
   /** [0] primitive: IMPLICIT [0] OCTET STRING (EncryptedContentInfo.encryptedContent). */
   CONTEXT_0_PRIMITIVE: 0x80,
+  /** [3] constructed: TBSCertificate.extensions (RFC 5280 §4.1). */
+  CONTEXT_3: 0xa3,
 } as const;
 
 const CONSTRUCTED = 0x20;
@@ -130,12 +135,15 @@ export function readNode(buf: Buffer, offset = 0, limit = buf.length): DerNode {
 }
 
 const TAG_NAMES: Record<number, string> = {
+  0x01: 'BOOLEAN',
   0x02: 'INTEGER',
   0x03: 'BIT STRING',
   0x04: 'OCTET STRING',
   0x05: 'NULL',
   0x06: 'OBJECT IDENTIFIER',
   0x0c: 'UTF8String',
+  0x13: 'PrintableString',
+  0x16: 'IA5String',
   0x17: 'UTCTime',
   0x18: 'GeneralizedTime',
   0x1e: 'BMPString',

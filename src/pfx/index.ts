@@ -6,6 +6,9 @@ export { KeyError, type KeyErrorCode, PfxError, type PfxErrorCode } from './erro
 export { DEFAULT_MAX_ITERATIONS } from './limits.js';
 export { type OpenPkcs12Options, type OpenedPfx, checkPkcs12Structure, isPkcs12Structure, openPkcs12 } from './pkcs12.js';
 export { type Validity, certificateValidity, thumbprint } from './certificate.js';
+export {
+  type CertificateUsage, type KeyUsageName, OID_ANY_EXTENDED_KEY_USAGE, OID_EMAIL_PROTECTION, certificateUsage, describeExtendedKeyUsage,
+} from './certificate-usage.js';
 export { assertRsaPublicKey, readRsaPublicKey, toRsaPublicBlob } from './public-key.js';
 export { assertRsaPrivateKey, readRsaPrivateKey } from './private-key.js';
 export { readRsaPrivateBlob, toRsaFullPrivateBlob } from './rsa-private-blob.js';

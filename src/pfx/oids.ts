@@ -18,6 +18,12 @@ export const OID_X509_CERTIFICATE = '1.2.840.113549.1.9.22.1';
 export const OID_FRIENDLY_NAME = '1.2.840.113549.1.9.20';
 export const OID_LOCAL_KEY_ID = '1.2.840.113549.1.9.21';
 
+/** X.509 extensions and attributes import checks (RFC 5280 §4.2.1, PKCS#9 emailAddress in RFC 2985 §5.2.1). */
+export const OID_KEY_USAGE = '2.5.29.15';
+export const OID_SUBJECT_ALT_NAME = '2.5.29.17';
+export const OID_EXTENDED_KEY_USAGE = '2.5.29.37';
+export const OID_EMAIL_ADDRESS = '1.2.840.113549.1.9.1';
+
 /** PKCS#12 password-based encryption (RFC 7292 Appendix C). */
 export const OID_PBE_SHA1_RC4_128 = '1.2.840.113549.1.12.1.1';
 export const OID_PBE_SHA1_RC4_40 = '1.2.840.113549.1.12.1.2';

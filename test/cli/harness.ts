@@ -83,6 +83,16 @@ export async function startCliServer(args: string[] = []): Promise<CliServer> {
   };
 }
 
+export interface PfxOptions {
+  readonly password: string;
+  readonly days?: number;
+  readonly legacy?: boolean;
+  readonly expired?: boolean;
+  readonly notYetValid?: boolean;
+  readonly subject?: string;
+  readonly extensions?: readonly string[];
+}
+
 export interface MadePfx {
   readonly path: string;
   readonly certPath: string;
@@ -113,11 +123,16 @@ export class PfxFactory {
     return this.ws.path(name);
   }
 
-  /** A PFX for `/CN=name`, valid from now for `days`, or already expired with `expired`. */
-  async pfx(name: string, options: { password: string; days?: number; legacy?: boolean; expired?: boolean }): Promise<MadePfx> {
-    const certPath = options.expired
-      ? await this.expiredCertificate(name)
-      : await this.ws.certificate(name, { key: this.userKey, subject: `/CN=${name}`, days: options.days ?? 30 });
+  /**
+   * A PFX for `/CN=name` (or `subject`), valid from now for `days`, already expired with `expired`, or valid only
+   * from 2099 with `notYetValid`; `extensions` (`-addext` forms) replace the default leaf extensions.
+   */
+  async pfx(name: string, options: PfxOptions): Promise<MadePfx> {
+    const certPath = options.expired ? await this.caCertificate(name, '20200101000000Z', '20210101000000Z')
+      : options.notYetValid ? await this.caCertificate(name, '20990101000000Z', '21000101000000Z')
+      : await this.ws.certificate(name, {
+        key: this.userKey, subject: options.subject ?? `/CN=${name}`, days: options.days ?? 30, extensions: options.extensions,
+      });
     const path = await this.ws.pkcs12(name, { cert: certPath, key: this.userKey, password: options.password, legacy: options.legacy });
     const [thumbprint, validity] = await Promise.all([this.ws.sha1Fingerprint(certPath), this.ws.validity(certPath)]);
     return { path, certPath, thumbprint, ...validity };
@@ -133,8 +148,8 @@ export class PfxFactory {
     return this.ws.cleanup();
   }
 
-  /** OpenSSL 3.0 cannot back-date with `req -days`; `openssl ca -startdate/-enddate` can. */
-  private async expiredCertificate(name: string): Promise<string> {
+  /** OpenSSL 3.0 cannot set the dates with `req -days` (nor `x509 -not_before`); `openssl ca -startdate/-enddate` can. */
+  private async caCertificate(name: string, startdate: string, enddate: string): Promise<string> {
     const dir = this.ws.path('');
     const cnf = await this.write('ca.cnf', [
       '[ca]', 'default_ca = d', '[d]', `database = ${join(dir, 'index.txt')}`, `serial = ${join(dir, 'serial.txt')}`,
@@ -146,7 +161,7 @@ export class PfxFactory {
     const cert = this.ws.path(`${name}.crt.pem`);
     await openssl(['req', '-new', '-key', this.userKey, '-subj', `/CN=${name}`, '-out', csr]);
     await openssl(['ca', '-batch', '-config', cnf, '-selfsign', '-keyfile', this.userKey, '-in', csr,
-      '-startdate', '20200101000000Z', '-enddate', '20210101000000Z', '-notext', '-out', cert]);
+      '-startdate', startdate, '-enddate', enddate, '-notext', '-out', cert]);
     return cert;
   }
 }

@@ -47,6 +47,8 @@ export interface CertOptions {
   readonly days?: number;
   /** Marks the certificate as a CA (basicConstraints CA:TRUE, keyCertSign). */
   readonly ca?: boolean;
+  /** A leaf's extensions in `-addext` form, instead of basicConstraints=CA:FALSE and keyUsage=digitalSignature,keyEncipherment. */
+  readonly extensions?: readonly string[];
   /** Issuer certificate and key; self-signed when absent. */
   readonly issuer?: { readonly cert: string; readonly key: string };
 }
@@ -108,7 +110,7 @@ export class OpensslWorkspace {
     const days = String(options.days ?? 30);
     const extensions = options.ca
       ? ['basicConstraints=critical,CA:TRUE', 'keyUsage=critical,keyCertSign,cRLSign']
-      : ['basicConstraints=CA:FALSE', 'keyUsage=critical,digitalSignature,keyEncipherment'];
+      : options.extensions ?? ['basicConstraints=CA:FALSE', 'keyUsage=critical,digitalSignature,keyEncipherment'];
     if (!options.issuer) {
       await openssl(['req', '-x509', '-new', '-key', options.key, '-subj', options.subject, '-days', days, '-out', file, ...extensions.flatMap((e) => ['-addext', e])]);
       return file;
