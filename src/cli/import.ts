@@ -129,7 +129,7 @@ async function importJob(job: ImportJob, index: number, run: RunState): Promise<
     const label = job.row !== undefined ? `row ${job.row} ${job.file}` : job.file;
     for (const w of prepared.warnings) run.reporter.warn(label, w);
     if (run.strict && device.length > 0) {
-      return { ...base, thumbprint, outcome: 'failed', message: `refused by --strict: ${device.join('; ')}`, warnings };
+      return { ...base, thumbprint, outcome: 'failed', message: `refused by --strict: ${numbered(device)}`, warnings };
     }
     for (const w of device) run.reporter.warn(label, w);
     if (!run.api) {
@@ -165,6 +165,11 @@ async function userMail(api: CertificateApi | undefined, upn: string): Promise<U
   } catch (err) {
     return { missing: `the user's mail could not be looked up: ${failureMessage(err)}` };
   }
+}
+
+/** Each reason holds a `;` of its own (what is wrong; what to do), so several are numbered. */
+function numbered(reasons: readonly string[]): string {
+  return reasons.length === 1 ? reasons[0]! : reasons.map((r, i) => `(${i + 1}) ${r}`).join(' ');
 }
 
 /** Every required flag that is absent, so that one run names them all. A manifest row may carry its own upn and password. */
