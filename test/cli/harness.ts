@@ -150,13 +150,14 @@ export class PfxFactory {
 
   /** OpenSSL 3.0 cannot set the dates with `req -days` (nor `x509 -not_before`); `openssl ca -startdate/-enddate` can. */
   private async caCertificate(name: string, startdate: string, enddate: string): Promise<string> {
+    // Files of its own per certificate, so that several can be made at once; distinct serials name distinct new_certs_dir files.
     const dir = this.ws.path('');
-    const cnf = await this.write('ca.cnf', [
-      '[ca]', 'default_ca = d', '[d]', `database = ${join(dir, 'index.txt')}`, `serial = ${join(dir, 'serial.txt')}`,
+    const cnf = await this.write(`${name}.ca.cnf`, [
+      '[ca]', 'default_ca = d', '[d]', `database = ${join(dir, `${name}.index.txt`)}`, `serial = ${join(dir, `${name}.serial.txt`)}`,
       `new_certs_dir = ${dir}`, 'default_md = sha256', 'policy = p', 'unique_subject = no', '[p]', 'commonName = supplied', '',
     ].join('\n'));
-    await this.write('index.txt', '');
-    await this.write('serial.txt', `${String(this.caSerial++).padStart(2, '0')}\n`);
+    await this.write(`${name}.index.txt`, '');
+    await this.write(`${name}.serial.txt`, `${String(this.caSerial++).padStart(2, '0')}\n`);
     const csr = this.ws.path(`${name}.csr.pem`);
     const cert = this.ws.path(`${name}.crt.pem`);
     await openssl(['req', '-new', '-key', this.userKey, '-subj', `/CN=${name}`, '-out', csr]);

@@ -40,6 +40,7 @@ describe('pfxstore import: certificates checked on the way in', () => {
       make('noEmail', { extensions: S_MIME }),
       make('otherEmail', { extensions: [...S_MIME, 'subjectAltName=email:Alice.Smith@contoso.com,email:asmith@fabrikam.com'] }),
       make('future', { notYetValid: true }),
+      make('expired', { expired: true }),
     ]);
   });
   after(async () => {
@@ -119,6 +120,20 @@ describe('pfxstore import: certificates checked on the way in', () => {
     assert.match(result.warnings[1], /^the certificate is not valid before 2099-01-01/);
     assert.equal(result.message, `refused by --strict: (1) ${result.warnings[0]} (2) ${result.warnings[1]}`);
     assert.deepEqual(await stored('strict-json@contoso.com'), []);
+
+    // --strict is about devices: --allow-expired's own warning is an explicit permission, not a failure.
+    const expired = await importAs('expired', 'strict-expired@contoso.com', 'unassigned', '--strict', '--allow-expired');
+    assert.equal(expired.code, 0, expired.stderr);
+    assert.deepEqual(warnings(expired.stderr), ['the certificate expired on 2021-01-01T00:00:00.000Z (allowed by --allow-expired)']);
+    assert.deepEqual(await stored('strict-expired@contoso.com'), [pfx.expired!.thumbprint]);
+  });
+
+  it('import --help names --strict and the checks', async () => {
+    const r = await cli(['import', '--help']);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /\[--strict\]/);
+    assert.match(r.stdout, /^ {2}--strict {2,}fail a file that the device checks warn about \(wrong EKU or key usage, no matching e-mail address, vpn\/wifi, not yet valid\)/m);
+    assert.match(r.stdout, /^Each certificate is checked for what stops it working on a device/m);
   });
 
   it('--dry-run shows the same warnings; with --strict it fails the file and prints no request for it', async () => {
