@@ -56,8 +56,8 @@ export class Metrics {
 
   /**
    * The whole exposition; with `expiry`, the certificates by expiry too. When the store cannot count them the
-   * scrape still answers, without those series: Prometheus keeps the process metrics, and an alert on
-   * `absent(pfxstore_certificates_total)` tells the outage apart from a tenant without certificates.
+   * scrape still answers, without those series: Prometheus keeps the process metrics and `up`, and the rule
+   * PfxstoreExpiryCountsMissing (docs/prometheus/pfxstore-alerts.yml) notices the series missing.
    */
   async text(expiry?: ExpiryService): Promise<string> {
     const counted = expiry && (await expiry.report().then(expiryExposition, () => ''));
