@@ -3,12 +3,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import Database from 'better-sqlite3';
 import { after, before, describe, test } from 'node:test';
 import { certificateEntity } from '../../src/model/certificate.js';
 import { nowStored } from '../../src/model/datetime.js';
 import { userEntity } from '../../src/model/user.js';
 import { parseListQuery } from '../../src/odata/query-options.js';
 import type { ExpiryCounts, Row, Store } from '../../src/store/store.js';
+import { SqliteStore } from '../../src/store/sqlite.js';
 import { certificateRow, postgresTestDb, thumbprintFor, userRow } from '../helpers/postgres.js';
 import { storeFactories } from '../helpers/stores.js';
 
@@ -117,9 +119,8 @@ for (const factory of await storeFactories()) {
 
 /** Several instances on one database: each counts the others' writes, and their deltas fold into one row a day. */
 const db = await postgresTestDb(import.meta.url);
+after(() => db.cleanup());
 describe('postgres: expiryCounts across instances', { skip: db.skip }, () => {
-  after(() => db.cleanup());
-
   test("one instance's writes are in the other's counts; deltas fold to one row per tenant and day", async () => {
     const schema = db.newSchema();
     const one = await db.open({ schema });
@@ -138,5 +139,53 @@ describe('postgres: expiryCounts across instances', { skip: db.skip }, () => {
     const [first] = (await one.list(certificateEntity, tenant, parseListQuery('$top=1', certificateEntity))).rows;
     await two.delete(certificateEntity, tenant, first.id);
     assert.deepEqual(byTenant(await one.expiryCounts(NOW, WINDOWS)).get(tenant), { total: 49, expired: 0, within: [49, 49, 49] });
+  });
+});
+
+/** Stores \`n\` certificates of one tenant, expiring 1, 2, … days after NOW, and answers their tenant. */
+async function storeSome(store: Store, n: number): Promise<string> {
+  const tenant = randomUUID();
+  const owner = await store.insert(userEntity, tenant, userRow('erin@contoso.com'));
+  for (let i = 0; i < n; i++) {
+    await store.insert(certificateEntity, tenant, certificateRow(owner, thumbprintFor(`u${i}`), { expirationDateTime: at((i + 1) * DAY - 1) }),
+      { ownerId: owner.id as string });
+  }
+  return tenant;
+}
+const UPGRADED = { total: 10, expired: 0, within: [7, 10, 10] };
+
+/**
+ * A database from before the day counts: the migration that adds them counts the certificates already there.
+ * Made by storing certificates, then taking the migration's table, triggers and record away again.
+ */
+describe('upgrading: the day counts start from the certificates already stored', () => {
+  test('sqlite (migration 3)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pfxstore-expiry-upgrade-'));
+    try {
+      const path = join(dir, 'pfxstore.db');
+      let store = new SqliteStore({ path, synchronous: 'normal' });
+      const tenant = await storeSome(store, 10);
+      await store.close();
+      const db = new Database(path);
+      db.exec(`DROP TRIGGER certificate_expiry_days_insert; DROP TRIGGER certificate_expiry_days_delete;
+        DROP TRIGGER certificate_expiry_days_update; DROP TABLE certificate_expiry_days; DELETE FROM schema_migrations WHERE version = 3;`);
+      db.close();
+      store = new SqliteStore({ path, synchronous: 'normal' });
+      assert.deepEqual(byTenant(await store.expiryCounts(NOW, WINDOWS)).get(tenant), UPGRADED);
+      await store.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('postgres (migration 2)', { skip: db.skip }, async () => {
+    const schema = db.newSchema();
+    const before = await db.open({ schema });
+    const tenant = await storeSome(before, 10);
+    await before.close();
+    await db.query(schema, `DROP TABLE certificate_expiry_days; DROP FUNCTION certificate_expiry_days_count() CASCADE;
+      DELETE FROM schema_migrations WHERE version = 2;`);
+    const after = await db.open({ schema });
+    assert.deepEqual(byTenant(await after.expiryCounts(NOW, WINDOWS)).get(tenant), UPGRADED);
   });
 });
