@@ -9,6 +9,7 @@ import { registerApi } from '../graph/api.js';
 import type { ApiDeps } from '../graph/api-deps.js';
 import { AuditService } from '../service/audit-service.js';
 import { CertificateService } from '../service/certificate-service.js';
+import { ExpiryService } from '../service/expiry-service.js';
 import { UserService } from '../service/user-service.js';
 import { registerPublicRoutes } from '../graph/public-routes.js';
 import { API_VERSIONS } from '../graph/versions.js';
@@ -132,6 +133,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 function apiDeps(deps: AppDeps): ApiDeps {
   const { store, config } = deps;
   const users = new UserService({ store, autoUsers: config.autoUsers, now: deps.now });
+  const expiry = new ExpiryService({ store, now: deps.now });
   return {
     users,
     certificates: new CertificateService({ store, secrets: deps.secrets, users, now: deps.now }),
@@ -141,7 +143,7 @@ function apiDeps(deps: AppDeps): ApiDeps {
     devIdentity: deps.devIdentity,
     publicUrl: config.publicUrl,
     ready: () => store.ping(),
-    metricsText: () => deps.metrics.text(),
+    metricsText: () => deps.metrics.text(expiry),
   };
 }
 

@@ -1,4 +1,7 @@
 import { Registry, collectDefaultMetrics } from 'prom-client';
+import type { ExpiryService } from '../service/expiry-service.js';
+import { expiryExposition } from './expiry-metrics.js';
+import { escapeLabel } from './exposition.js';
 
 const REQUESTS = 'pfxstore_http_requests_total';
 const DURATION = 'pfxstore_http_request_duration_seconds';
@@ -51,8 +54,14 @@ export class Metrics {
     series.sum += seconds;
   }
 
-  async text(): Promise<string> {
-    return `${await this.registry.metrics()}\n${this.requestText()}`;
+  /**
+   * The whole exposition; with `expiry`, the certificates by expiry too. When the store cannot count them the
+   * scrape still answers, without those series: Prometheus keeps the process metrics and `up`, and the rule
+   * PfxstoreExpiryCountsMissing (docs/prometheus/pfxstore-alerts.yml) notices the series missing.
+   */
+  async text(expiry?: ExpiryService): Promise<string> {
+    const counted = expiry && (await expiry.report().then(expiryExposition, () => ''));
+    return `${await this.registry.metrics()}\n${this.requestText()}${counted ? `\n${counted}` : ''}`;
   }
 
   private requestText(): string {
@@ -70,9 +79,4 @@ export class Metrics {
     }
     return `${requests.join('\n')}\n\n${duration.join('\n')}\n`;
   }
-}
-
-/** The text format's label escapes: backslash, double quote and newline. */
-function escapeLabel(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }

@@ -5,6 +5,7 @@ import { certificateEntity } from '../model/certificate.js';
 import { userEntity } from '../model/user.js';
 import type { BoundExpr } from '../odata/filter-ast.js';
 import type { ListQuery } from '../odata/list-query.js';
+import { buildExpirySql } from './expiry-sql.js';
 import { buildCountSql, buildListSql, pageFromRows } from './list-sql.js';
 import { PgConnections, type Lease } from './pg-connections.js';
 import { PgInsertBatcher } from './pg-insert-batcher.js';
@@ -13,7 +14,7 @@ import { migrate, readColumnTypes, type ColumnTypes } from './pg-schema.js';
 import { prepareEntity, type EntityStatements } from './pg-statements.js';
 import { parseUrl } from './pg-url.js';
 import { postgresDialect } from './sql-dialect.js';
-import { typedRow, type Page, type ReadOptions, type Row, type Store, type WriteOptions } from './store.js';
+import { typedRow, type ExpiryCounts, type Page, type ReadOptions, type Row, type Store, type WriteOptions } from './store.js';
 
 export interface PostgresStoreOptions {
   /** `postgres://…` or `postgresql://…`, optionally with `?schema=name` (see pg-url.ts). */
@@ -34,6 +35,14 @@ const DEFAULTS = { poolSize: 10, statementTimeoutMs: 5000, connectTimeoutMs: 300
 /** `ping()` answers /readyz: a slow database is as good as an absent one there. */
 const PING_TIMEOUT_MS = 2000;
 const ENTITIES = [userEntity, certificateEntity, auditEventEntity];
+const FOLD_LOCK = "SELECT pg_try_advisory_xact_lock(hashtext('pfxstore.expiry_days'), hashtext(current_schema())) AS locked";
+const FOLD_DELTAS = `WITH folded AS (
+  DELETE FROM certificate_expiry_days WHERE (tenant_id, day) IN (
+    SELECT tenant_id, day FROM certificate_expiry_days GROUP BY tenant_id, day HAVING count(*) > 1)
+  RETURNING tenant_id, day, certificates
+)
+INSERT INTO certificate_expiry_days (tenant_id, day, certificates)
+SELECT tenant_id, day, sum(certificates) FROM folded GROUP BY tenant_id, day`;
 
 /**
  * The server store: PostgreSQL, shared by several stateless instances. Same behaviour as store/sqlite.ts, call
@@ -153,6 +162,27 @@ export class PostgresStore implements Store {
   async count(entity: EntityDef, tenantId: string, filter?: BoundExpr): Promise<number> {
     const { sql, params } = buildCountSql(entity, postgresDialect, tenantId, filter);
     return firstNumber(await this.connections.withClient((lease) => this.connections.runQuery(lease, sql, params)));
+  }
+
+  async expiryCounts(now: Date, withinDays: readonly number[]): Promise<ExpiryCounts[]> {
+    const { sql, params, read } = buildExpirySql(postgresDialect, now, withinDays);
+    await this.foldExpiryDeltas();
+    const { rows } = await this.connections.withClient((lease) => this.connections.runQuery(lease, sql, params));
+    return rows.map(read);
+  }
+
+  /**
+   * Folds the delta rows the triggers append to `certificate_expiry_days` (migrations/postgres.ts version 2)
+   * into one row per tenant and day, so the table stays as small as the days it counts. One statement, so the
+   * sums never change for a reader; rows appended meanwhile are outside its snapshot and stay as they are. One
+   * instance at a time (a transaction-scoped advisory lock per schema); the others skip it.
+   */
+  private async foldExpiryDeltas(): Promise<void> {
+    await this.connections.transaction(async (lease) => {
+      const { rows: [lock] } = await this.connections.run(lease, FOLD_LOCK);
+      if (!lock.locked) return;
+      await this.connections.run(lease, FOLD_DELTAS);
+    });
   }
 
   async appendAudit(tenantId: string, event: Row): Promise<void> {

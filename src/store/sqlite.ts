@@ -3,6 +3,7 @@ import type { EntityDef, RowOf } from '../model/entity.js';
 import { StoreUnavailableError } from '../model/errors.js';
 import type { BoundExpr } from '../odata/filter-ast.js';
 import type { ListQuery } from '../odata/list-query.js';
+import { buildExpirySql } from './expiry-sql.js';
 import { buildCountSql, buildListSql, pageFromRows } from './list-sql.js';
 import { RowCache } from './row-cache.js';
 import { sqliteDialect } from './sql-dialect.js';
@@ -11,7 +12,7 @@ import { openSqliteFile } from './sqlite-file.js';
 import { migrate } from './sqlite-schema.js';
 import { prepareEntity, prepareFindBy, type EntityStatements } from './sqlite-statements.js';
 import { SqliteWriteQueue } from './sqlite-write-queue.js';
-import { typedRow, type CachedRow, type Page, type ReadOptions, type Row, type Store, type WriteOptions } from './store.js';
+import { typedRow, type CachedRow, type ExpiryCounts, type Page, type ReadOptions, type Row, type Store, type WriteOptions } from './store.js';
 import { LruMap } from '../util/lru-map.js';
 import { auditEventEntity } from '../model/audit-event.js';
 import { ENTITIES } from '../model/entities.js';
@@ -154,6 +155,11 @@ export class SqliteStore implements Store {
   async count(entity: EntityDef, tenantId: string, filter?: BoundExpr): Promise<number> {
     const { sql, params } = buildCountSql(entity, sqliteDialect, tenantId, filter);
     return this.guard(() => Number(this.cached(sql).pluck().get(...params)));
+  }
+
+  async expiryCounts(now: Date, withinDays: readonly number[]): Promise<ExpiryCounts[]> {
+    const { sql, params, read } = buildExpirySql(sqliteDialect, now, withinDays);
+    return this.guard(() => (this.cached(sql).all(...params) as Record<string, unknown>[]).map(read));
   }
 
   appendAudit(tenantId: string, event: Row): Promise<void> {

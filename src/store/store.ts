@@ -64,10 +64,20 @@ export interface ReadOptions {
   readonly withSecrets?: boolean;
 }
 
+/** One tenant's certificates by expiry, at one instant (`Store.expiryCounts`). */
+export interface ExpiryCounts {
+  readonly tenantId: string;
+  readonly total: number;
+  /** expirationDateTime at or before the instant. */
+  readonly expired: number;
+  /** Not expired, and expirationDateTime less than N days after the instant: one count per N asked for, in order. */
+  readonly expiringWithin: readonly number[];
+}
+
 /**
  * The one store interface, in domain terms. Implementations: SQLite (store/sqlite.ts) and PostgreSQL
  * (store/postgres.ts), chosen by store/open-store.ts. They throw domain errors (ConflictError,
- * StoreUnavailableError), never HTTP errors. Every call is scoped to one tenant.
+ * StoreUnavailableError), never HTTP errors. Every call but expiryCounts is scoped to one tenant.
  */
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
@@ -103,6 +113,12 @@ export interface Store {
    */
   list<E extends EntityDef>(entity: E, tenantId: string, query: ListQuery, options?: ReadOptions): Promise<Page<RowOf<E>>>;
   count(entity: EntityDef, tenantId: string, filter?: BoundExpr): Promise<number>;
+  /**
+   * Certificates by expiry, for every tenant that has or had any, at `now`, for windows of `withinDays` days
+   * (whole numbers from 1). The one call not scoped to a tenant: it feeds /metrics. Kept cheap at any size by
+   * counts per expiry day kept up to date by the database itself (store/expiry-sql.ts).
+   */
+  expiryCounts(now: Date, withinDays: readonly number[]): Promise<ExpiryCounts[]>;
   /** Records an audit event on its own (exports, which change nothing). */
   appendAudit(tenantId: string, event: Row): Promise<void>;
 

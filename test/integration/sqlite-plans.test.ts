@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { certificateEntity } from '../../src/model/certificate.js';
 import { parseListQuery } from '../../src/odata/query-options.js';
 import { encodeSkipToken } from '../../src/odata/skiptoken.js';
+import { buildExpirySql } from '../../src/store/expiry-sql.js';
 import { buildListSql } from '../../src/store/list-sql.js';
 import { tableMapping } from '../../src/store/row-mapping.js';
 import { sqliteDialect } from '../../src/store/sql-dialect.js';
@@ -56,6 +57,16 @@ describe('SQLite query plans', () => {
     const raw = "$filter=tolower(userPrincipalName) eq 'alice@contoso.com'&$top=1";
     const deep = `${raw}&$skiptoken=${encodeURIComponent(encodeSkipToken(parseListQuery(raw, certificateEntity), [50_000]))}`;
     for (const query of [raw, deep, "$filter=keyName eq 'K'", '$orderby=expirationDateTime']) assert.doesNotMatch(plan(query), /_seq/, query);
+  });
+
+  // /metrics: the certificates themselves are read only within the days a boundary cuts, each an index range.
+  test('expiryCounts → the day counts by primary key, the certificates by expiration index ranges, no scan of them', () => {
+    const { sql, params } = buildExpirySql(sqliteDialect, new Date('2026-12-05T12:00:00Z'), [7, 30, 90]);
+    const text = store.explain(sql, params).join('\n');
+    const ranges = text.match(/SEARCH c USING COVERING INDEX user_pfx_certificates_expiration \(tenant_id=\? AND expiration_date_time>\? AND expiration_date_time<\?\)/g) ?? [];
+    assert.equal(ranges.length, 4, text);
+    assert.equal((text.match(/SEARCH d USING PRIMARY KEY \(tenant_id=\?/g) ?? []).length, 6, text);
+    assert.doesNotMatch(text, /SCAN (c|user_pfx_certificates)\b/, text);
   });
 
   for (const [query, expected] of cases) {

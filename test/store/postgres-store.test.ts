@@ -14,6 +14,7 @@ import type { PostgresStore } from '../../src/store/postgres.js';
 import type { Row } from '../../src/store/store.js';
 import { certificateRow, postgresTestDb, thumbprintFor, userRow } from '../helpers/postgres.js';
 import { waitFor } from '../helpers/wait.js';
+import { postgresMigrations } from '../../src/store/migrations/postgres.js';
 
 const db = await postgresTestDb(import.meta.url);
 const TENANT = randomUUID();
@@ -48,9 +49,9 @@ describe('PostgresStore through the Store interface', { skip: db.skip }, () => {
   test('creates its tables in the schema named by ?schema=, with the migration recorded', async () => {
     const { rows } = await db.query<{ table_name: string }>(schema,
       'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name', [schema]);
-    assert.deepEqual(rows.map((r) => r.table_name), ['audit_events', 'schema_migrations', 'user_pfx_certificates', 'users']);
-    const versions = await db.query(schema, 'SELECT version FROM schema_migrations');
-    assert.deepEqual(versions.rows, [{ version: 1 }]);
+    assert.deepEqual(rows.map((r) => r.table_name), ['audit_events', 'certificate_expiry_days', 'schema_migrations', 'user_pfx_certificates', 'users']);
+    const versions = await db.query(schema, 'SELECT version FROM schema_migrations ORDER BY version');
+    assert.deepEqual(versions.rows, postgresMigrations.map((m) => ({ version: m.version })));
     assert.equal(store.kind, 'postgres');
   });
 

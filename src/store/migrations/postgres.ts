@@ -94,4 +94,54 @@ CREATE TABLE audit_events (
 CREATE INDEX audit_events_time ON audit_events (tenant_id, activity_date_time);
 `,
   },
+  {
+    version: 2,
+    // Certificates by expiry day, for /metrics (store/expiry-sql.ts; why, in migrations/sqlite.ts version 3).
+    // Here the triggers append a delta row per statement and day rather than update one row per day: a row
+    // updated by every insert would be held from the update to the commit, so concurrent imports (several
+    // instances) would queue behind one another on it, and take such rows in different orders into deadlocks.
+    // Appends never wait. Statement triggers see all the rows of a batched insert at once (one delta per day,
+    // not per certificate). The store folds the deltas of a (tenant, day) together when it counts (compaction
+    // in postgres.ts); a count is the SUM of the rows either way, so a reader never sees a half-folded state.
+    sql: `
+CREATE TABLE certificate_expiry_days (
+  tenant_id TEXT COLLATE "C" NOT NULL,
+  day TEXT COLLATE "C" NOT NULL,
+  certificates BIGINT NOT NULL
+);
+CREATE INDEX certificate_expiry_days_key ON certificate_expiry_days (tenant_id, day);
+INSERT INTO certificate_expiry_days (tenant_id, day, certificates)
+SELECT tenant_id, left(expiration_date_time, 10), count(*) FROM user_pfx_certificates GROUP BY 1, 2;
+
+CREATE FUNCTION certificate_expiry_days_count() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+BEGIN
+  -- PL/pgSQL plans a statement when it first runs it, so each branch names only the transition tables its
+  -- trigger has.
+  IF TG_OP = 'INSERT' THEN
+    INSERT INTO certificate_expiry_days (tenant_id, day, certificates)
+    SELECT tenant_id, left(expiration_date_time, 10), count(*) FROM added GROUP BY 1, 2;
+  ELSIF TG_OP = 'DELETE' THEN
+    INSERT INTO certificate_expiry_days (tenant_id, day, certificates)
+    SELECT tenant_id, left(expiration_date_time, 10), -count(*) FROM removed GROUP BY 1, 2;
+  ELSE
+    -- Every UPDATE of a certificate comes here (a trigger with transition tables cannot name its columns);
+    -- one that keeps the expiry day adds nothing.
+    INSERT INTO certificate_expiry_days (tenant_id, day, certificates)
+    SELECT tenant_id, day, sum(n) FROM (
+      SELECT tenant_id, left(expiration_date_time, 10) AS day, -1 AS n FROM removed
+      UNION ALL
+      SELECT tenant_id, left(expiration_date_time, 10), 1 FROM added
+    ) AS changes GROUP BY 1, 2 HAVING sum(n) <> 0;
+  END IF;
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER certificate_expiry_days_insert AFTER INSERT ON user_pfx_certificates
+REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION certificate_expiry_days_count();
+CREATE TRIGGER certificate_expiry_days_delete AFTER DELETE ON user_pfx_certificates
+REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION certificate_expiry_days_count();
+CREATE TRIGGER certificate_expiry_days_update AFTER UPDATE ON user_pfx_certificates
+REFERENCING OLD TABLE AS removed NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION certificate_expiry_days_count();
+`,
+  },
 ];

@@ -89,4 +89,42 @@ CREATE INDEX user_pfx_certificates_seq ON user_pfx_certificates (tenant_id, seq)
 CREATE INDEX users_seq ON users (tenant_id, seq) WHERE seq >= 0;
 `,
   },
+  {
+    version: 3,
+    // /metrics counts certificates by expiry for every tenant (store/expiry-sql.ts). Counting the certificates
+    // themselves reads every index entry: 0.5 s at 1,000,000, with the event loop held, on every scrape. These
+    // counts by expiry day, kept by triggers in the writing transaction, make a scrape read one row per tenant
+    // and day plus the certificates of the few days that a boundary (now, now + N days) cuts. SQLite has one
+    // writer at a time, so the rows are updated in place; migrations/postgres.ts appends deltas instead.
+    // A day whose count falls to 0 keeps its row: a tenant whose certificates are all deleted shows 0.
+    sql: `
+CREATE TABLE certificate_expiry_days (
+  tenant_id TEXT NOT NULL,
+  day TEXT NOT NULL,
+  certificates INTEGER NOT NULL,
+  PRIMARY KEY (tenant_id, day)
+) WITHOUT ROWID;
+INSERT INTO certificate_expiry_days (tenant_id, day, certificates)
+SELECT tenant_id, substr(expiration_date_time, 1, 10), COUNT(*) FROM user_pfx_certificates GROUP BY 1, 2;
+
+CREATE TRIGGER certificate_expiry_days_insert AFTER INSERT ON user_pfx_certificates
+BEGIN
+  INSERT INTO certificate_expiry_days (tenant_id, day, certificates) VALUES (NEW.tenant_id, substr(NEW.expiration_date_time, 1, 10), 1)
+  ON CONFLICT (tenant_id, day) DO UPDATE SET certificates = certificates + 1;
+END;
+CREATE TRIGGER certificate_expiry_days_delete AFTER DELETE ON user_pfx_certificates
+BEGIN
+  UPDATE certificate_expiry_days SET certificates = certificates - 1
+  WHERE tenant_id = OLD.tenant_id AND day = substr(OLD.expiration_date_time, 1, 10);
+END;
+CREATE TRIGGER certificate_expiry_days_update AFTER UPDATE OF expiration_date_time ON user_pfx_certificates
+WHEN substr(OLD.expiration_date_time, 1, 10) <> substr(NEW.expiration_date_time, 1, 10)
+BEGIN
+  UPDATE certificate_expiry_days SET certificates = certificates - 1
+  WHERE tenant_id = OLD.tenant_id AND day = substr(OLD.expiration_date_time, 1, 10);
+  INSERT INTO certificate_expiry_days (tenant_id, day, certificates) VALUES (NEW.tenant_id, substr(NEW.expiration_date_time, 1, 10), 1)
+  ON CONFLICT (tenant_id, day) DO UPDATE SET certificates = certificates + 1;
+END;
+`,
+  },
 ];
