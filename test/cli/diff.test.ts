@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createServer, type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { postgresTestDb, type PostgresTestDb } from '../helpers/postgres.js';
-import { type CliServer, importFlags, type MadePfx, PfxFactory, runCli, startCliServer } from './harness.js';
+import { type CliServer, importFlags, type MadePfx, PfxFactory, runCli, spawnCliServer, startCliServer } from './harness.js';
 
 const PASSWORD = 'diff-pass';
 
@@ -39,7 +39,8 @@ describe('pfxstore diff', () => {
   let a1: MadePfx, a2: MadePfx, b1: MadePfx, c1: MadePfx, d1: MadePfx;
 
   before(async () => {
-    [here, there, f] = await Promise.all([startCliServer(), startCliServer(), PfxFactory.create()]);
+    // Two pfxstore processes: "there" is a `pfxstore serve` of its own.
+    [here, there, f] = await Promise.all([startCliServer(), spawnCliServer(), PfxFactory.create()]);
     [a1, a2, b1, c1, d1] = await Promise.all(['diff-a1', 'diff-a2', 'diff-b1', 'diff-c1', 'diff-d1'].map((n) => f.pfx(n, { password: PASSWORD })));
     await Promise.all([
       importInto(here, f, 'alice@contoso.com', [a1, a2]), importInto(there, f, 'Alice@Contoso.com', [a1, a2]),

@@ -3,11 +3,14 @@
  * PFX files and keys made by OpenSSL at test time. Passwords travel in environment variables only.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openssl, OpensslWorkspace } from '../helpers/openssl.js';
-import { listen, type ListeningServer } from '../helpers/server.js';
+import { loadDevIdentity, mintDevToken, type MintOptions } from '../../src/graph/dev-identity.js';
+import { type ChildServer, spawnServer } from '../helpers/child-server.js';
+import { listen } from '../helpers/server.js';
 
 /** dist/src/main.js, from dist/test/cli. */
 const MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'main.js');
@@ -61,9 +64,17 @@ export function spawnCli(args: readonly string[], options: Omit<RunOptions, 'inp
   });
 }
 
+/** What the tests use of a server, whether it runs in the test's process or in its own. */
+export interface CliServerHandle {
+  readonly url: string;
+  readonly dataDir: string;
+  readonly caPath?: string;
+  token(options?: MintOptions): Promise<string>;
+}
+
 /** A listening server plus the environment that points the CLI at it: URL, a default-roles token, the dev CA. */
 export interface CliServer {
-  readonly server: ListeningServer;
+  readonly server: CliServerHandle;
   readonly baseUrl: string;
   readonly env: Record<string, string>;
   /** Dev mode instead: no token; the CLI mints one from the data directory and trusts its dev CA. */
@@ -91,6 +102,38 @@ export interface PfxOptions {
   readonly notYetValid?: boolean;
   readonly subject?: string;
   readonly extensions?: readonly string[];
+}
+
+/**
+ * `pfxstore serve` as a process of its own (HTTPS with its dev CA, a temporary data directory), for the commands
+ * that talk to two servers (`diff`, `push`): the CLI, this server and the one in the test's process are three
+ * processes. Tokens are minted from its data directory, as `pfxstore token` does.
+ */
+export async function spawnCliServer(args: string[] = []): Promise<CliServer> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'pfxstore-child-'));
+  let child: ChildServer;
+  try {
+    child = await spawnServer(['--data', dataDir, ...args]);
+  } catch (err) {
+    await rm(dataDir, { recursive: true, force: true });
+    throw err;
+  }
+  const identity = await loadDevIdentity(dataDir);
+  // With --http there is no dev CA.
+  const caPath = child.url.startsWith('https:') ? join(dataDir, 'dev-ca.pem') : undefined;
+  const server: CliServerHandle = { url: child.url, dataDir, caPath, token: (options) => mintDevToken(identity, options) };
+  const baseUrl = `${child.url}/beta`;
+  return {
+    server,
+    baseUrl,
+    env: { PFXSTORE_URL: baseUrl, PFXSTORE_TOKEN: await server.token(), ...(caPath ? { PFXSTORE_CA: caPath } : {}) },
+    devEnv: { PFXSTORE_URL: baseUrl, PFXSTORE_DATA: dataDir },
+    async stop() {
+      child.process.kill('SIGTERM');
+      await child.exited;
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
 }
 
 export interface MadePfx {

@@ -13,7 +13,7 @@ import { runPool } from '../../src/cli/pool.js';
 import { decodePassword, decryptPassword } from '../../src/pfx/index.js';
 import { FlakyProxy } from '../helpers/flaky-proxy.js';
 import { openssl } from '../helpers/openssl.js';
-import { type CliServer, EXPORT_ROLES, type MadePfx, PfxFactory, runCli, spawnCli, startCliServer } from './harness.js';
+import { type CliServer, EXPORT_ROLES, type MadePfx, PfxFactory, runCli, spawnCli, spawnCliServer, startCliServer } from './harness.js';
 
 const PASSWORD = 'push-pass é';
 const PROVIDER = 'Microsoft Software Key Storage Provider';
@@ -63,7 +63,7 @@ const decryptsWith = (record: UserPfxCertificate, key: KeyObject): boolean => {
 };
 const jsonLines = (stdout: string): JsonResult[] => stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as JsonResult);
 
-/** One pfxstore process, with an export-role token and API clients that see secrets. */
+/** One pfxstore server, with an export-role token and API clients that see secrets. */
 interface Side {
   readonly srv: CliServer;
   readonly token: string;
@@ -73,8 +73,9 @@ interface Side {
   records(): Promise<UserPfxCertificate[]>;
 }
 
-async function side(args: string[]): Promise<Side> {
-  const srv = await startCliServer(args);
+/** The source runs in the test's process; the target, as a real Intune would, in a process of its own. */
+async function side(args: string[], start: (args: string[]) => Promise<CliServer> = startCliServer): Promise<Side> {
+  const srv = await start(args);
   const token = await srv.server.token({ roles: EXPORT_ROLES });
   const extraCaPem = srv.server.caPath ? readFileSync(srv.server.caPath, 'utf8') : undefined;
   const client = new GraphClient({ baseUrl: srv.baseUrl, token, extraCaPem, maxConnections: 8 });
@@ -105,7 +106,7 @@ interface Pair {
 }
 
 async function pair(targetArgs: string[] = []): Promise<Pair> {
-  const [source, target] = await Promise.all([side([]), side(targetArgs)]);
+  const [source, target] = await Promise.all([side([]), side(targetArgs, spawnCliServer)]);
   const env = { ...source.srv.env, PFXSTORE_TOKEN: source.token, TARGET_TOKEN: target.token };
   const flagsTo = (to: string, ...extra: string[]) => ['push', '--to', to, '--to-token-env', 'TARGET_TOKEN',
     ...(target.srv.server.caPath ? ['--to-ca', target.srv.server.caPath] : []),
