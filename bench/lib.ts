@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import type { OpensslWorkspace } from '../test/helpers/openssl.js';
 
 /** dist/ root, from dist/bench. */
 export const DIST = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -97,4 +98,16 @@ function best(results: LoadResult[]): LoadResult {
 export function report(name: string, ratio: number, target: string, ok: boolean): boolean {
   process.stdout.write(`${ok ? 'PASS' : 'MISS'}  ${name}: ${ratio.toFixed(2)} (target ${target})\n`);
   return ok;
+}
+
+/** One OpenSSL-made PFX (a 2048-bit user key, a year's certificate) for benchmarks that store it for many users. */
+export async function benchPfx(ws: OpensslWorkspace, password: string): Promise<{ base64: string; thumbprint: string }> {
+  const key = await ws.rsaKey('user', 2048);
+  const cert = await ws.certificate('user', { key, subject: '/CN=bench user/O=pfxstore bench', days: 365 });
+  const path = await ws.pkcs12('user', { cert, key, password });
+  return { base64: readFileSync(path).toString('base64'), thumbprint: await ws.sha1Fingerprint(cert) };
+}
+
+export function recordsPerSecond(records: number, ms: number): number {
+  return (records * 1000) / ms;
 }

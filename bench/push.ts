@@ -34,7 +34,7 @@ import { INTUNE_LIMITS } from '../src/graph/throttle.js';
 import { decryptPassword, encryptPassword } from '../src/pfx/index.js';
 import { OpensslWorkspace, openssl } from '../test/helpers/openssl.js';
 import { type CliRun, MAIN, runCommand } from './import-cli.js';
-import { certificateBody, report, type Spawned, spawnServer } from './lib.js';
+import { benchPfx, certificateBody, report, type Spawned, recordsPerSecond, spawnServer } from './lib.js';
 
 const { values } = parseArgs({
   options: {
@@ -67,7 +67,7 @@ const servers: Spawned[] = [];
 const clients: CertificateApi[] = [];
 let ok: boolean;
 try {
-  const [sourceKey, targetKey, pfx] = await Promise.all([makeKey('source'), makeKey('target'), makePfx()]);
+  const [sourceKey, targetKey, pfx] = await Promise.all([makeKey('source'), makeKey('target'), benchPfx(ws, PASSWORD)]);
   const source = await serve(sourceDir);
   const sourceApi = new CertificateApi(await connect({ url: `${source.url}/beta`, data: sourceDir }, { extraRoles: [EXPORT_ROLE], concurrency: 8 }));
   clients.push(sourceApi);
@@ -100,7 +100,7 @@ try {
   const unthrottled = await push(plain);
   expect(unthrottled, RECORDS);
   await check(plain, sourceRecords, targetKey.privateKey);
-  const pace = rate(RECORDS, unthrottled.ms);
+  const pace = recordsPerSecond(RECORDS, unthrottled.ms);
   console.log(`unthrottled target: ${fmt(RECORDS, unthrottled.ms)} (${(unthrottled.ms / 1000).toFixed(1)} s, CLI CPU ${(unthrottled.cpuMs / RECORDS).toFixed(2)} ms per record)`);
 
   const limited = await push(throttled);
@@ -183,17 +183,6 @@ async function makeKey(label: string): Promise<{ privatePath: string; publicPath
   return { privatePath, publicPath, privateKey: createPrivateKey(readFileSync(privatePath)), publicKey: createPublicKey(readFileSync(publicPath)) };
 }
 
-async function makePfx(): Promise<{ base64: string; thumbprint: string }> {
-  const key = await ws.rsaKey('user', 2048);
-  const cert = await ws.certificate('user', { key, subject: '/CN=bench user/O=pfxstore bench', days: 365 });
-  const path = await ws.pkcs12('user', { cert, key, password: PASSWORD });
-  return { base64: readFileSync(path).toString('base64'), thumbprint: await ws.sha1Fingerprint(cert) };
-}
-
-function rate(records: number, ms: number): number {
-  return (records * 1000) / ms;
-}
-
 function fmt(records: number, ms: number): string {
-  return `${rate(records, ms).toFixed(1).padStart(6)} records/s`;
+  return `${recordsPerSecond(records, ms).toFixed(1).padStart(6)} records/s`;
 }

@@ -33,7 +33,7 @@ import { EXPORT_ROLE } from '../src/graph/permissions.js';
 import { decryptPassword, encryptPassword } from '../src/pfx/index.js';
 import { OpensslWorkspace, openssl } from '../test/helpers/openssl.js';
 import { type CliRun, MAIN, runCommand } from './import-cli.js';
-import { certificateBody, report, spawnServer } from './lib.js';
+import { benchPfx, certificateBody, report, recordsPerSecond, spawnServer } from './lib.js';
 
 const { values } = parseArgs({
   options: {
@@ -71,7 +71,7 @@ const ws = await OpensslWorkspace.create('pfxstore-bench-rekey-');
 const dataDir = await mkdtemp(join(tmpdir(), 'pfxstore-bench-data-'));
 let ok: boolean;
 try {
-  const [oldKey, newKey, pfx] = await Promise.all([makeKey('old'), makeKey('new'), makePfx()]);
+  const [oldKey, newKey, pfx] = await Promise.all([makeKey('old'), makeKey('new'), benchPfx(ws, PASSWORD)]);
   const server = await spawnServer(MAIN, ['serve', '--port', '0', '--data', dataDir, '--log-level', 'warn']);
   const connection = { url: `${server.url}/beta`, data: dataDir };
   const api = new CertificateApi(await connect(connection, { extraRoles: [EXPORT_ROLE], concurrency: 8 }));
@@ -135,8 +135,8 @@ try {
       `(CPU per record: CLI ${perRecord(checked.cpuMs)}, server ${perRecord(checked.serverCpuMs)})`);
 
     const best = (timings: readonly Timing[], key: keyof Timing) => Math.min(...timings.map((t) => t[key]));
-    const [bareRate, cliRate] = [rate(RECORDS, best(bare, 'ms')), rate(RECORDS, best(cli, 'ms'))];
-    const steadyRate = rate(RECORDS, best(cli, 'ms') - best(fixed, 'ms'));
+    const [bareRate, cliRate] = [recordsPerSecond(RECORDS, best(bare, 'ms')), recordsPerSecond(RECORDS, best(cli, 'ms'))];
+    const steadyRate = recordsPerSecond(RECORDS, best(cli, 'ms') - best(fixed, 'ms'));
     console.log(`best of ${ROUNDS}: bare ${bareRate.toFixed(0)} records/s, rekey ${cliRate.toFixed(0)} records/s; ` +
       `without rekey's fixed cost ${steadyRate.toFixed(0)} records/s (${(steadyRate / bareRate).toFixed(2)} of bare)`);
     console.log(`CPU per record, best: bare ${perRecord(best(bare, 'cpuMs'))}, CLI ${perRecord(best(cli, 'cpuMs'))} ` +
@@ -183,19 +183,8 @@ async function makeKey(label: string): Promise<Key> {
   };
 }
 
-async function makePfx(): Promise<{ base64: string; thumbprint: string }> {
-  const key = await ws.rsaKey('user', 2048);
-  const cert = await ws.certificate('user', { key, subject: '/CN=bench user/O=pfxstore bench', days: 365 });
-  const path = await ws.pkcs12('user', { cert, key, password: PASSWORD });
-  return { base64: readFileSync(path).toString('base64'), thumbprint: await ws.sha1Fingerprint(cert) };
-}
-
-function rate(records: number, ms: number): number {
-  return (records * 1000) / ms;
-}
-
 function fmt(records: number, ms: number): string {
-  return `${rate(records, ms).toFixed(0).padStart(5)} records/s`;
+  return `${recordsPerSecond(records, ms).toFixed(0).padStart(5)} records/s`;
 }
 
 function perRecord(ms: number): string {

@@ -6,6 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { openssl, OpensslWorkspace } from '../helpers/openssl.js';
 import { loadDevIdentity, mintDevToken, type MintOptions } from '../../src/graph/dev-identity.js';
@@ -62,6 +63,26 @@ export function spawnCli(args: readonly string[], options: Omit<RunOptions, 'inp
     cwd: options.cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+}
+
+/**
+ * The crash half of a resumability test: runs a `--json` command, reads its result lines and SIGKILLs it once
+ * `killAfter` have arrived (waiting on its output, not on time). Fails when the command ended by itself first.
+ */
+export async function runKilledAfter<T>(args: readonly string[], options: Omit<RunOptions, 'input'>, killAfter: number): Promise<T[]> {
+  const child = spawnCli(args, options);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })));
+  let stderr = '';
+  child.stderr!.on('data', (c) => { stderr += c; });
+  const lines: T[] = [];
+  for await (const line of createInterface({ input: child.stdout! })) {
+    lines.push(JSON.parse(line) as T);
+    if (lines.length === killAfter) child.kill('SIGKILL');
+  }
+  const end = await exited;
+  if (end.signal !== 'SIGKILL') throw new Error(`the first run ended by itself before it could be killed (${end.code}): ${stderr}`);
+  return lines;
 }
 
 /** What the tests use of a server, whether it runs in the test's process or in its own. */

@@ -4,7 +4,6 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import { CertificateApi, type UserPfxCertificate } from '../../src/client/certificates.js';
 import { GraphClient, GraphRequestError } from '../../src/client/graph-client.js';
@@ -13,7 +12,7 @@ import { runPool } from '../../src/cli/pool.js';
 import { decodePassword, decryptPassword } from '../../src/pfx/index.js';
 import { FlakyProxy } from '../helpers/flaky-proxy.js';
 import { openssl } from '../helpers/openssl.js';
-import { type CliServer, EXPORT_ROLES, type MadePfx, PfxFactory, runCli, spawnCli, spawnCliServer, startCliServer } from './harness.js';
+import { type CliServer, EXPORT_ROLES, type MadePfx, PfxFactory, runCli, runKilledAfter, spawnCliServer, startCliServer } from './harness.js';
 
 const PASSWORD = 'push-pass é';
 const PROVIDER = 'Microsoft Software Key Storage Provider';
@@ -357,18 +356,7 @@ describe('pfxstore push killed mid-way and run again', () => {
   });
 
   it(`SIGKILL after ${KILL_AFTER} results, then a rerun: all ${COUNT} on the target, each exactly once`, async () => {
-    const child = spawnCli(p.flags('--json', '--page-size', '25'), { env: p.env });
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-      child.on('exit', (code, signal) => resolve({ code, signal })));
-    let stderr = '';
-    child.stderr!.on('data', (c) => { stderr += c; });
-    const lines: JsonResult[] = [];
-    for await (const line of createInterface({ input: child.stdout! })) {
-      lines.push(JSON.parse(line) as JsonResult);
-      if (lines.length === KILL_AFTER) child.kill('SIGKILL');
-    }
-    const end = await exited;
-    assert.equal(end.signal, 'SIGKILL', `the first run ended by itself before it could be killed (${end.code}): ${stderr}`);
+    const lines = await runKilledAfter<JsonResult>(p.flags('--json', '--page-size', '25'), { env: p.env }, KILL_AFTER);
     assert.ok(lines.length >= KILL_AFTER && lines.length < COUNT, `${lines.length} results`);
     assert.ok(lines.every((l) => l.outcome === 'pushed'));
 

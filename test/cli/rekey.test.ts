@@ -4,7 +4,6 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import { CertificateApi, type UserPfxCertificate } from '../../src/client/certificates.js';
 import { GraphClient } from '../../src/client/graph-client.js';
@@ -12,7 +11,7 @@ import { decodePassword, decryptPassword } from '../../src/pfx/index.js';
 import { BatchProxy } from '../helpers/batch-proxy.js';
 import { openssl } from '../helpers/openssl.js';
 import { postgresTestDb } from '../helpers/postgres.js';
-import { type CliServer, EXPORT_ROLES, type MadePfx, PfxFactory, runCli, spawnCli, startCliServer } from './harness.js';
+import { type CliServer, EXPORT_ROLES, type MadePfx, PfxFactory, runCli, runKilledAfter, startCliServer } from './harness.js';
 
 const PASSWORD = 'rekey-pass é';
 const PROVIDER = 'Microsoft Software Key Storage Provider';
@@ -269,18 +268,7 @@ for (const store of ['SQLite', 'PostgreSQL'] as const) {
     });
 
     it(`SIGKILL after ${KILL_AFTER} results, then a rerun: all ${COUNT} under NEW, none under OLD, none lost, one Patch event each`, async () => {
-      const child = spawnCli(rekeyFlags('--json', '--page-size', '25'), { env: s.exportEnv });
-      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-        child.on('exit', (code, signal) => resolve({ code, signal })));
-      let stderr = '';
-      child.stderr!.on('data', (c) => { stderr += c; });
-      const lines: JsonResult[] = [];
-      for await (const line of createInterface({ input: child.stdout! })) {
-        lines.push(JSON.parse(line) as JsonResult);
-        if (lines.length === KILL_AFTER) child.kill('SIGKILL');
-      }
-      const end = await exited;
-      assert.equal(end.signal, 'SIGKILL', `the first run ended by itself before it could be killed (${end.code}): ${stderr}`);
+      const lines = await runKilledAfter<JsonResult>(rekeyFlags('--json', '--page-size', '25'), { env: s.exportEnv }, KILL_AFTER);
       assert.ok(lines.length >= KILL_AFTER && lines.length < COUNT, `${lines.length} results`);
       assert.ok(lines.every((l) => l.outcome === 'rekeyed'));
 
