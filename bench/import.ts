@@ -126,15 +126,14 @@ async function dryRunVersusBare(f: BenchFiles): Promise<boolean> {
 /** The dry run must have prepared every file, with its certificate's thumbprint and a password the connector can decrypt. */
 function checkDryRun(f: BenchFiles, files: readonly string[], code: number | null, stdout: string, stderr: string): void {
   if (code !== 0) throw new Error(`import --dry-run exited ${code}:\n${stderr}`);
-  const requests = JSON.parse(stdout) as { file: string; body: { thumbprint: string; encryptedPfxPassword: string } }[];
+  // `--dry-run --json`: each request body on a line of its own (JSON Lines), in the order of the files.
+  const requests = stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { thumbprint: string; encryptedPfxPassword: string });
   if (requests.length !== files.length) throw new Error(`import --dry-run printed ${requests.length} requests for ${files.length} files`);
-  requests.forEach((r, i) => {
-    if (r.file !== files[i] || r.body.thumbprint !== f.thumbprints[i]) {
-      throw new Error(`dry-run request ${i + 1} is ${r.file} ${r.body.thumbprint}, expected ${files[i]} ${f.thumbprints[i]}`);
-    }
+  requests.forEach((body, i) => {
+    if (body.thumbprint !== f.thumbprints[i]) throw new Error(`dry-run request ${i + 1} has ${body.thumbprint}, expected ${f.thumbprints[i]} (${files[i]})`);
   });
   const decrypted = privateDecrypt({ key: createPrivateKey(readFileSync(f.privateKeyPath)), padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha512' },
-    Buffer.from(requests[0]!.body.encryptedPfxPassword, 'base64'));
+    Buffer.from(requests[0]!.encryptedPfxPassword, 'base64'));
   if (decrypted.toString('latin1') !== PASSWORD) throw new Error('the dry run encrypted something other than the password');
 }
 
