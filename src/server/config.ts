@@ -7,7 +7,7 @@ export interface ServeConfig {
   readonly host: string;
   readonly port: number;
   readonly dataDir: string;
-  /** `sqlite:<path>` or `postgres://…`. */
+  /** `sqlite:<path>`, `postgres://…` or `memory`. */
   readonly dbUrl: string;
   readonly http: boolean;
   readonly tlsCertFile?: string;
@@ -45,7 +45,7 @@ export const SERVE_FLAGS = withEnv({
   port: { type: 'string', value: 'N', default: '8443', description: 'port to listen on; 0 picks a free one' },
   data: { type: 'string', value: 'DIR', default: './.pfxstore',
     description: 'dev signing key, tenant id, client secret, dev CA, at-rest key and SQLite file (made 0700)' },
-  db: { type: 'string', value: 'URL', defaultText: 'sqlite:<data>/pfxstore.db', description: 'the store: sqlite:<path> or postgres://user@host:5432/db?schema=name' },
+  db: { type: 'string', value: 'URL', defaultText: 'sqlite:<data>/pfxstore.db', description: 'the store: sqlite:<path>, postgres://user@host:5432/db?schema=name, or memory (nothing kept after the process ends)' },
   http: { type: 'boolean', description: 'plain HTTP instead of HTTPS' },
   'tls-cert': { type: 'string', value: 'F', defaultText: 'a certificate from the dev CA in --data', description: 'your own TLS certificate (PEM; with --tls-key)' },
   'tls-key': { type: 'string', value: 'F', defaultText: 'the dev certificate\'s key', description: 'the key of --tls-cert (PEM)' },
@@ -117,8 +117,8 @@ export function parseServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv
   if (auth === 'oidc' && (!config.issuer || !config.audience || !config.jwksUri)) {
     throw new UsageError('--auth oidc needs --issuer, --audience and --jwks-uri.');
   }
-  if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(config.dbUrl)) {
-    throw new UsageError(`--db must be sqlite:<path> or postgres://…, not '${config.dbUrl}'.`);
+  if (config.dbUrl !== 'memory' && !/^(sqlite:|postgres(ql)?:\/\/)/.test(config.dbUrl)) {
+    throw new UsageError(`--db must be sqlite:<path>, postgres://… or memory, not '${config.dbUrl}'.`);
   }
   return Object.freeze(config);
 }

@@ -3,7 +3,7 @@ import type { Store } from './store.js';
 
 /** What `serve` says about the store: `--db` and the PostgreSQL settings. */
 export interface StoreConfig {
-  /** `sqlite:<path>` or `postgres://…`. */
+  /** `sqlite:<path>`, `postgres://…`, or `memory`. */
   readonly dbUrl: string;
   readonly pgPoolSize: number;
   readonly pgStatementTimeoutMs: number;
@@ -12,6 +12,9 @@ export interface StoreConfig {
 
 /** The one place a store implementation is chosen, from `--db`. */
 export async function openStore(config: StoreConfig): Promise<Store> {
+  // `memory`: the SQLite store on an in-memory database — the same SQL, so the same behaviour in every respect,
+  // with nothing written for the records and nothing left when the process ends (a test double's store).
+  if (config.dbUrl === 'memory') return new SqliteStore({ path: ':memory:' });
   if (config.dbUrl.startsWith('sqlite:')) {
     return new SqliteStore({ path: config.dbUrl.slice('sqlite:'.length) });
   }

@@ -5,7 +5,7 @@ import { postgresFactory } from './postgres-factory.js';
 
 /** A way to open a fresh, empty store for one test file, and to clean up after it. */
 export interface StoreFactory {
-  readonly name: 'sqlite' | 'postgres';
+  readonly name: 'sqlite' | 'postgres' | 'memory';
   open(dataDir: string): Promise<{ store: Store; cleanup(): Promise<void> }>;
 }
 
@@ -19,11 +19,19 @@ export const sqliteFactory: StoreFactory = {
   },
 };
 
+/** `serve --db memory`: the SQLite store on an in-memory database (open-store.ts). */
+export const memoryFactory: StoreFactory = {
+  name: 'memory',
+  async open() {
+    return { store: new SqliteStore({ path: ':memory:' }), cleanup: async () => {} };
+  },
+};
+
 /**
- * The stores the integration suite runs against: SQLite always; PostgreSQL when reachable, and mandatory when
- * PFXSTORE_REQUIRE_POSTGRES=1 (CI), so a skipped PostgreSQL run cannot pass there.
+ * The stores the integration suite runs against: SQLite and memory always; PostgreSQL when reachable, and mandatory
+ * when PFXSTORE_REQUIRE_POSTGRES=1 (CI), so a skipped PostgreSQL run cannot pass there.
  */
 export async function storeFactories(): Promise<StoreFactory[]> {
   const pg = await postgresFactory();
-  return pg ? [sqliteFactory, pg] : [sqliteFactory];
+  return pg ? [sqliteFactory, memoryFactory, pg] : [sqliteFactory, memoryFactory];
 }
