@@ -5,10 +5,9 @@
  */
 import type { CertificateApi, CertificateFilter } from '../client/certificates.js';
 import { EXPORT_ROLE } from '../graph/permissions.js';
-import { runPoolStream } from './pool.js';
 import { pushRecord, type PushTarget } from './push-record.js';
 import type { PushReporter } from './push-report.js';
-import { ReadAhead, resume } from './read-ahead.js';
+import { forEachSecretRecord } from './secret-records.js';
 
 /** Why nothing can be pushed from a source that does not return the records' secrets (Microsoft Graph never does). */
 export const NO_SECRETS = "the source returned no encryptedPfxPassword or encryptedPfxBlob: push copies the records' secrets, which pfxstore " +
@@ -32,22 +31,17 @@ export interface PushRun {
  * token; the reporter has every outcome up to there.
  */
 export async function pushAll(run: PushRun): Promise<void> {
-  const { source, filter, pageSize, reporter } = run;
-  const counting = reporter.wantsTotal ? source.count(filter) : Promise.resolve(undefined);
-  // The whole record, blob included: it is copied as it is.
-  const records = source.listWithSecrets(filter, pageSize);
-  const first = await records.next();
-  if (first.done) {
-    process.stderr.write('no certificates match; nothing pushed\n');
-    return;
-  }
-  if (first.value.encryptedPfxPassword === null || first.value.encryptedPfxBlob === null) throw new Error(NO_SECRETS);
-  reporter.total = await counting;
-  try {
-    await runPoolStream(new ReadAhead(resume(first.value, records), 2 * pageSize), run.concurrency, async (record) => {
-      reporter.result(await pushRecord(record, run.target));
-    });
-  } finally {
-    reporter.finish();
-  }
+  const { source, filter } = run;
+  await forEachSecretRecord({
+    // The whole record, blob included: it is copied as it is.
+    records: source.listWithSecrets(filter, run.pageSize),
+    count: () => source.count(filter),
+    pageSize: run.pageSize,
+    inWork: run.concurrency,
+    reporter: run.reporter,
+    hasSecrets: (record) => record.encryptedPfxPassword !== null && record.encryptedPfxBlob !== null,
+    noSecrets: NO_SECRETS,
+    nothingDone: 'nothing pushed',
+    work: async (record) => run.reporter.result(await pushRecord(record, run.target)),
+  });
 }

@@ -9,9 +9,8 @@ import { MAX_BATCH_REQUESTS } from '../client/batch.js';
 import type { CertificateApi, CertificateFilter, UserPfxCertificate } from '../client/certificates.js';
 import { GraphRequestError } from '../client/errors.js';
 import { EXPORT_ROLE } from '../graph/permissions.js';
-import { runPoolStream } from './pool.js';
-import { ReadAhead, resume } from './read-ahead.js';
 import { planRekey, type RekeySettings } from './rekey-record.js';
+import { forEachSecretRecord } from './secret-records.js';
 import { keyRefOf, type RekeyReporter, resultOf } from './rekey-report.js';
 
 /** What rekey reads of each record: everything but the PFX blob (~3 KB of base64 each), which it never touches. */
@@ -39,27 +38,23 @@ export interface RekeyRun {
  * outcome up to there.
  */
 export async function rekeyAll(run: RekeyRun): Promise<void> {
-  const { api, filter, pageSize, reporter } = run;
-  const counting = reporter.wantsTotal ? api.count(filter) : Promise.resolve(undefined);
-  // The server pages in insertion order (its sequence, which a PATCH leaves alone), and each next page starts after
-  // the last record of the one before: a record patched here, even one that no longer matches --only-key-name, is
-  // behind that position, so the listing neither skips nor repeats a record.
-  const records = api.listWithSecrets(filter, pageSize, LISTED);
-  const first = await records.next();
-  if (first.done) {
-    process.stderr.write('no certificates match; nothing rekeyed\n');
-    return;
-  }
-  if (first.value.encryptedPfxPassword === null) throw new Error(NO_SECRETS);
-  reporter.total = await counting;
-  try {
+  const { api, filter } = run;
+  await forEachSecretRecord({
+    // The server pages in insertion order (its sequence, which a PATCH leaves alone), and each next page starts after
+    // the last record of the one before: a record patched here, even one that no longer matches --only-key-name, is
+    // behind that position, so the listing neither skips nor repeats a record.
+    records: api.listWithSecrets(filter, run.pageSize, LISTED),
+    count: () => api.count(filter),
+    pageSize: run.pageSize,
     // Records enough for `concurrency` batches of PATCHes in flight (the CertificateApi batches them) and one more
     // being prepared meanwhile, which leaves as soon as a batch comes back.
-    const inWork = (run.concurrency + 1) * MAX_BATCH_REQUESTS;
-    await runPoolStream(new ReadAhead(resume(first.value, records), 2 * pageSize), inWork, (record) => rekeyRecord(record, run));
-  } finally {
-    reporter.finish();
-  }
+    inWork: (run.concurrency + 1) * MAX_BATCH_REQUESTS,
+    reporter: run.reporter,
+    hasSecrets: (record) => record.encryptedPfxPassword !== null,
+    noSecrets: NO_SECRETS,
+    nothingDone: 'nothing rekeyed',
+    work: (record) => rekeyRecord(record, run),
+  });
 }
 
 /** One record; every failure becomes its result, except a refused token, which stops the run. */
