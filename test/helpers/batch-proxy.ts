@@ -6,7 +6,7 @@
  * were in flight at once, and can answer a whole `$batch` with a status or drop its connection.
  */
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { ProxyServer } from './proxy-server.js';
 
 export interface SubRequest {
   readonly id: string;
@@ -34,7 +34,7 @@ export type SubRule = (request: SubRequest, nth: number) => 'forward' | 'omit' |
  */
 export type BatchRule = (nth: number) => 'forward' | 'drop' | number | { readonly body: unknown };
 
-export class BatchProxy {
+export class BatchProxy extends ProxyServer {
   /** Each `$batch` as it arrived: its requests' method and URL. */
   readonly batches: SubRequest[][] = [];
   /** The most `$batch` requests open at once. */
@@ -44,19 +44,6 @@ export class BatchProxy {
   private inFlight = 0;
   private readonly seen = new Map<string, number>();
   private batchCount = 0;
-  private readonly server = http.createServer((req, res) => void this.handle(req, res));
-
-  constructor(private readonly target: URL) {}
-
-  async start(): Promise<string> {
-    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  stop(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((r) => this.server.close(() => r()));
-  }
 
   reset(rules: { sub?: SubRule; batch?: BatchRule } = {}): void {
     this.subRule = rules.sub ?? (() => 'forward');
@@ -67,7 +54,7 @@ export class BatchProxy {
     this.mostInFlight = 0;
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const body = Buffer.concat(chunks);

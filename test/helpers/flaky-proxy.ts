@@ -4,28 +4,15 @@
  * (the server carried the request out; the client never hears so). Used by the retry tests of import and push.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { ProxyServer } from './proxy-server.js';
 
 export type Action = 'pass' | 'throttle' | 'unavailable' | 'drop' | 'drop-after';
 
 /** Forwards to `target`, except where `rule` says otherwise for the nth request of a method and path. */
-export class FlakyProxy {
+export class FlakyProxy extends ProxyServer {
   rule: (method: string, path: string, nth: number) => Action = () => 'pass';
   readonly log: string[] = [];
   private readonly counts = new Map<string, number>();
-  private readonly server = http.createServer((req, res) => void this.handle(req, res));
-
-  constructor(private readonly target: URL) {}
-
-  async start(): Promise<string> {
-    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  stop(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((r) => this.server.close(() => r()));
-  }
 
   reset(rule: FlakyProxy['rule']): void {
     this.rule = rule;
@@ -33,7 +20,7 @@ export class FlakyProxy {
     this.counts.clear();
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const path = new URL(req.url!, 'http://x').pathname;
