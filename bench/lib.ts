@@ -25,6 +25,8 @@ export interface Spawned {
   readonly url: string;
   /** Peak resident set size so far (VmHWM), in MB. */
   peakRssMb(): number;
+  /** Resident set size now (VmRSS), in MB. */
+  rssMb(): number;
   /** CPU time (user + system) the process has used so far, in ms. */
   cpuMs(): number;
   stop(): Promise<void>;
@@ -50,6 +52,7 @@ export function spawnServer(script: string, args: string[]): Promise<Spawned> {
           return (Number(fields[11]) + Number(fields[12])) * 10;
         },
         peakRssMb: () => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]) / 1024,
+        rssMb: () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]) / 1024,
         stop: () => new Promise((done) => {
           child.removeAllListeners('exit');
           child.on('exit', () => done());

@@ -1,13 +1,27 @@
+import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 
 /**
  * Reference ceiling: a bare node:http server holding the same JSON entities in a Map. No auth, no validation,
- * no store — the fastest any Node service could answer GET-by-id.
+ * no store — the fastest any Node service could answer GET-by-id, or create (POST: parse, give an id, keep,
+ * answer the entity).
  */
 const entities = new Map<string, string>();
-const PREFIX = '/beta/deviceManagement/userPfxCertificates/';
+const COLLECTION = '/beta/deviceManagement/userPfxCertificates';
+const PREFIX = `${COLLECTION}/`;
 
 const server = createServer((req, res) => {
+  if (req.method === 'POST' && req.url === COLLECTION) {
+    const chunks: Buffer[] = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const entity = { id: randomUUID(), ...JSON.parse(Buffer.concat(chunks).toString()), createdDateTime: new Date().toISOString() };
+      const body = JSON.stringify(entity);
+      entities.set(entity.id, body);
+      res.writeHead(201, { 'content-type': 'application/json', location: `${PREFIX}${entity.id}` }).end(body);
+    });
+    return;
+  }
   if (req.method === 'PUT' && req.url?.startsWith(PREFIX)) {
     const chunks: Buffer[] = [];
     req.on('data', (c) => chunks.push(c));

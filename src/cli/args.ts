@@ -1,10 +1,10 @@
 /** Argument parsing shared by the client commands: a flag table (util/flags.ts), strict, errors as usage errors. */
 import { normaliseThumbprint } from '../model/thumbprint.js';
-import { type FlagTable, parseFlags } from '../util/flags.js';
+import { type FlagTable, type ParsedFlags, parseFlags } from '../util/flags.js';
 import { UsageError } from '../util/usage-error.js';
 
 /** Strict parsing of a command's flag table; `--help` never gets here (main.ts answers it). */
-export function parseCommandArgs<T extends FlagTable>(args: readonly string[], flags: T, allowPositionals = false) {
+export function parseCommandArgs<T extends FlagTable>(args: readonly string[], flags: T, allowPositionals = false): ParsedFlags<T> {
   const secretFlag = args.find((a) => /^--(password|pass|pfx-password)(=|$)/.test(a));
   if (secretFlag !== undefined) {
     // Anything in argv is visible to every local user (ps, /proc/*/cmdline) and ends up in shell history.

@@ -2,7 +2,7 @@ import { CertificateApi, type UserPfxCertificate } from '../client/certificates.
 import { parseCommandArgs, thumbprintFlag, pageSizeFlag, pageSizeOf } from './args.js';
 import { CONNECTION_FLAGS, CONNECTION_SECTION, connect } from './client-connection.js';
 import type { Command } from './command.js';
-import { parseDays } from './duration.js';
+import { parseDays } from '../util/duration.js';
 import { collect, printJson, printTable, shortDate } from './output.js';
 import { flagTable } from '../util/flags.js';
 import { SUMMARIES } from './summaries.js';

@@ -3,7 +3,7 @@ import { mintDevToken } from '../graph/dev-identity.js';
 import { parseCommandArgs } from './args.js';
 import type { Command } from './command.js';
 import { DEFAULT_DATA_DIR, devDataDir, existingDevIdentity } from './dev-data.js';
-import { parseDuration } from './duration.js';
+import { parseDuration } from '../util/duration.js';
 import { flagTable } from '../util/flags.js';
 import { UsageError } from '../util/usage-error.js';
 import { SUMMARIES } from './summaries.js';

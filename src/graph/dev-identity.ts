@@ -34,18 +34,36 @@ export function devIssuer(tenantId: string): string {
 
 export async function loadDevIdentity(dataDir: string): Promise<DevIdentity> {
   const tenantId = readOrCreate(dataDir, 'tenant-id', () => randomUUID()).trim();
-  const clientSecret = readOrCreate(dataDir, 'client-secret', () => randomBytes(24).toString('base64url')).trim();
-  const keyJson = readIfExists(dataDir, SIGNING_KEY_FILE) ?? await createSigningKey(dataDir);
-  const privateJwk = JSON.parse(keyJson) as JWK;
-  const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...publicJwk } = privateJwk;
-  return { tenantId, clientSecret, privateJwk, publicJwk: { ...publicJwk, use: 'sig', alg: 'RS256' }, kid: privateJwk.kid! };
+  const clientSecret = readOrCreate(dataDir, 'client-secret', newClientSecret).trim();
+  let keyJson = readIfExists(dataDir, SIGNING_KEY_FILE);
+  if (keyJson === undefined) {
+    // readOrCreate is synchronous and key generation is not: generate first, then let readOrCreate settle races.
+    const made = JSON.stringify(await newSigningJwk());
+    keyJson = readOrCreate(dataDir, SIGNING_KEY_FILE, () => made);
+  }
+  return devIdentity({ tenantId, clientSecret, privateJwk: JSON.parse(keyJson) as JWK });
 }
 
-/** readOrCreate is synchronous and key generation is not; generate first, then let readOrCreate settle races. */
-async function createSigningKey(dataDir: string): Promise<string> {
+/** A dev identity kept in memory only (`startPfxstore`): a fresh tenant and secret, with the signing key given. */
+export function devIdentity(parts: { tenantId?: string; clientSecret?: string; privateJwk: JWK }): DevIdentity {
+  const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...publicJwk } = parts.privateJwk;
+  return {
+    tenantId: parts.tenantId ?? randomUUID(),
+    clientSecret: parts.clientSecret ?? newClientSecret(),
+    privateJwk: parts.privateJwk,
+    publicJwk: { ...publicJwk, use: 'sig', alg: 'RS256' },
+    kid: parts.privateJwk.kid!,
+  };
+}
+
+/** An RS256 signing key as a private JWK with its `kid`: the one slow part of a dev identity (~50 ms). */
+export async function newSigningJwk(): Promise<JWK> {
   const { privateKey } = await generateKeyPair('RS256', { extractable: true, modulusLength: 2048 });
-  const jwk = { ...(await exportJWK(privateKey)), kid: randomBytes(8).toString('hex'), alg: 'RS256' };
-  return readOrCreate(dataDir, SIGNING_KEY_FILE, () => JSON.stringify(jwk));
+  return { ...(await exportJWK(privateKey)), kid: randomBytes(8).toString('hex'), alg: 'RS256' };
+}
+
+function newClientSecret(): string {
+  return randomBytes(24).toString('base64url');
 }
 
 export interface MintOptions {

@@ -32,7 +32,8 @@ export async function loadDevTls(dataDir: string): Promise<TlsMaterial> {
   return { cert, key, caPath };
 }
 
-async function makeDevChain(): Promise<{ caPem: string; leafPem: string; leafKeyPem: string }> {
+/** A dev CA and a localhost leaf signed by it, in memory: what loadDevTls keeps in `--data`. */
+export async function makeDevChain(): Promise<{ caPem: string; leafPem: string; leafKeyPem: string }> {
   const now = Date.now();
   const caKeys = await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify']);
   const ca = await x509.X509CertificateGenerator.createSelfSigned({

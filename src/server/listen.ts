@@ -23,13 +23,24 @@ export interface RunningServer {
 }
 
 /**
- * The server's lifecycle: open the store before listening; on close, drain, then close the store
- * (STYLE lesson 5). Used by `pfxstore serve` and by tests that need a real socket.
+ * What `startPfxstore` hands over instead of reading `--data`: with all three (and the memory store), nothing is
+ * read from or written to disk.
  */
-export async function startServer(config: ServeConfig): Promise<RunningServer> {
-  preparePrivateDir(config.dataDir);
-  const devIdentity = config.auth === 'dev' ? await loadDevIdentity(config.dataDir) : undefined;
-  const tls = config.http ? undefined : await tlsMaterial(config);
+export interface StartOptions {
+  readonly devIdentity?: DevIdentity;
+  /** The TLS certificate and key (with no `caPath`: the caller knows its CA). */
+  readonly tls?: TlsMaterial;
+  readonly secrets?: SecretBox;
+}
+
+/**
+ * The server's lifecycle: open the store before listening; on close, drain, then close the store
+ * (STYLE lesson 5). Used by `pfxstore serve`, `startPfxstore` and by tests that need a real socket.
+ */
+export async function startServer(config: ServeConfig, options: StartOptions = {}): Promise<RunningServer> {
+  if (needsDataDir(config, options)) preparePrivateDir(config.dataDir);
+  const devIdentity = config.auth === 'dev' ? options.devIdentity ?? await loadDevIdentity(config.dataDir) : undefined;
+  const tls = config.http ? undefined : options.tls ?? await tlsMaterial(config);
   const store = await openStore(config);
   let app: FastifyInstance;
   try {
@@ -38,7 +49,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       store,
       verifier: devIdentity ? devTokenVerifier(devIdentity)
         : oidcTokenVerifier({ issuer: config.issuer!, audience: config.audience!, jwksUri: config.jwksUri! }),
-      secrets: SecretBox.load(config.dataDir),
+      secrets: options.secrets ?? SecretBox.load(config.dataDir),
       metrics: new Metrics(),
       throttle: config.throttle === 'intune' ? new Throttle() : undefined,
       devIdentity,
@@ -67,6 +78,12 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     caPath: tls?.caPath,
     close: () => closeGracefully(app, store, config.graceMs),
   };
+}
+
+/** Whether anything is read from `--data`: the SQLite file, or a part `options` does not hand over. */
+function needsDataDir(config: ServeConfig, options: StartOptions): boolean {
+  return config.dbUrl.startsWith('sqlite:') || !options.secrets
+    || (config.auth === 'dev' && !options.devIdentity) || (!config.http && !options.tls);
 }
 
 async function tlsMaterial(config: ServeConfig): Promise<TlsMaterial> {

@@ -27,6 +27,11 @@ export class SecretBox {
     return new SecretBox(key);
   }
 
+  /** A key that lives as long as the process (`startPfxstore` on the memory store: nothing to keep it for). */
+  static ephemeral(): SecretBox {
+    return new SecretBox(randomBytes(32));
+  }
+
   seal(plaintext: Buffer, context: string): Buffer {
     const iv = this.nextIv();
     const cipher = createCipheriv('aes-256-gcm', this.key, iv);

@@ -33,8 +33,12 @@ export function flagTable<const T extends Record<string, FlagSpec>>(table: T): T
   return table;
 }
 
+/** What parseFlags returns for a table: parseArgs' own type, named so that declarations can refer to it. */
+export type ParsedFlags<T extends FlagTable> =
+  ReturnType<typeof parseArgs<{ args: string[]; options: T; strict: true; allowPositionals: boolean }>>;
+
 /** Strict parseArgs over a flag table; its errors (an unknown flag, a missing value) are usage errors. */
-export function parseFlags<T extends FlagTable>(args: readonly string[], table: T, allowPositionals = false) {
+export function parseFlags<T extends FlagTable>(args: readonly string[], table: T, allowPositionals = false): ParsedFlags<T> {
   // parseArgs knows only its own keys; the help's (description, env…) stay behind.
   const options = Object.fromEntries(Object.entries(table).map(([name, spec]) =>
     [name, { type: spec.type, ...(spec.short ? { short: spec.short } : {}), ...(spec.default !== undefined ? { default: spec.default } : {}) }]));

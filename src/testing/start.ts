@@ -1,0 +1,123 @@
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { JWK } from 'jose';
+import { devIdentity, mintDevToken, newSigningJwk } from '../graph/dev-identity.js';
+import { parseServeConfig } from '../server/config.js';
+import { makeDevChain } from '../server/dev-tls.js';
+import { startServer } from '../server/listen.js';
+import { SecretBox } from '../service/secret-box.js';
+import { parseDuration } from '../util/duration.js';
+
+/** What a test may ask of the server; everything else is `serve`'s default with `--auth dev`. */
+export interface PfxstoreOptions {
+  /** The store: `memory` (the default), `sqlite:<path>` or `postgres://…`, as `serve --db`. */
+  readonly db?: string;
+  /** Plain HTTP instead of HTTPS with a development CA (`caPem`). */
+  readonly http?: boolean;
+  /** `serve --log-level`; `silent` unless set. */
+  readonly logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+/** The options of `pfxstore token`. */
+export interface TokenOptions {
+  /** The tenant (tid); the server's own unless set. */
+  readonly tenant?: string;
+  /** An application token with these roles; by default both ReadWrite.All permissions. */
+  readonly roles?: readonly string[];
+  /** A delegated token with these scopes (scp) instead of roles. */
+  readonly scopes?: readonly string[];
+  /** With `scopes`: the signed-in user. */
+  readonly upn?: string;
+  /** How long the token is valid: `90s`, `15m`, `1h` (the default), `7d`, or seconds. */
+  readonly ttl?: string | number;
+}
+
+export interface RunningPfxstore {
+  /** The Graph service root to give a client: `https://127.0.0.1:PORT/beta`. */
+  readonly url: string;
+  /** `https://127.0.0.1:PORT`: the authority host for MSAL and @azure/identity, and the root of the OAuth routes. */
+  readonly origin: string;
+  readonly tenantId: string;
+  /** The dev client secret: what the token endpoint takes for the client-credentials grant. */
+  readonly clientSecret: string;
+  /** The CA that signed the server's certificate (absent with `http: true`), for a client to trust. */
+  readonly caPem?: string;
+  /** A signed access token the server accepts, as `pfxstore token` makes. */
+  token(options?: TokenOptions): Promise<string>;
+  /** Removes every record of the server's tenant (`POST /_pfxstore/reset`). */
+  reset(): Promise<void>;
+  /** Stops the server; in-flight requests are answered first. */
+  stop(): Promise<void>;
+}
+
+/** The slow parts of a dev identity, made once per process and shared by every server it starts. */
+interface SharedKeys {
+  readonly signingJwk: JWK;
+  readonly tls: { readonly caPem: string; readonly leafPem: string; readonly leafKeyPem: string };
+}
+
+let sharedKeys: Promise<SharedKeys> | undefined;
+
+function keys(): Promise<SharedKeys> {
+  sharedKeys ??= Promise.all([newSigningJwk(), makeDevChain()]).then(([signingJwk, tls]) => ({ signingJwk, tls }));
+  return sharedKeys;
+}
+
+/**
+ * Starts pfxstore in this process on a free port of 127.0.0.1, with `--auth dev` and, unless told otherwise, the
+ * memory store: nothing is read from or written to disk, and everything is gone after `stop()`. Each server has
+ * a tenant and client secret of its own; the signing key and the TLS chain are made once per process, since
+ * making them costs more than the rest of a start.
+ */
+export async function startPfxstore(options: PfxstoreOptions = {}): Promise<RunningPfxstore> {
+  const { signingJwk, tls } = await keys();
+  const identity = devIdentity({ privateJwk: signingJwk });
+  // The process environment is ignored (`{}`): a PFXSTORE_* variable set for the developer's own server must not
+  // change the server a test starts.
+  const config = parseServeConfig([
+    '--host', '127.0.0.1', '--port', '0', '--auth', 'dev',
+    '--db', options.db ?? 'memory',
+    '--log-level', options.logLevel ?? 'silent', '--log-format', 'json',
+    ...(options.http ? ['--http'] : []),
+  ], {}, false);
+  const server = await startServer(config, {
+    devIdentity: identity,
+    tls: { cert: tls.leafPem, key: tls.leafKeyPem },
+    secrets: SecretBox.ephemeral(),
+  });
+  const caPem = options.http ? undefined : tls.caPem;
+  const token = (tokenOptions: TokenOptions = {}) => mintDevToken(identity, {
+    tenantId: tokenOptions.tenant?.toLowerCase(),
+    roles: tokenOptions.roles,
+    scopes: tokenOptions.scopes,
+    upn: tokenOptions.upn,
+    ttlSeconds: typeof tokenOptions.ttl === 'number' ? tokenOptions.ttl : parseDuration(tokenOptions.ttl ?? '1h', 'ttl'),
+  });
+  return {
+    url: `${server.url}/beta`,
+    origin: server.url,
+    tenantId: identity.tenantId,
+    clientSecret: identity.clientSecret,
+    caPem,
+    token,
+    reset: async () => post(`${server.url}/_pfxstore/reset`, await token(), caPem),
+    stop: () => server.close(),
+  };
+}
+
+/** A POST with no body that must answer 2xx; node:http(s) rather than fetch, which cannot be told a CA per call. */
+function post(url: string, token: string, ca: string | undefined): Promise<void> {
+  const send = url.startsWith('https:') ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = send(url, { method: 'POST', ca, headers: { authorization: `Bearer ${token}`, 'content-length': 0 } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        if ((res.statusCode ?? 0) < 300) return resolve();
+        reject(new Error(`POST ${url} answered ${res.statusCode}: ${Buffer.concat(chunks).toString('utf8')}`));
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
