@@ -23,6 +23,7 @@ import type { ServeConfig } from './config.js';
 import type { SecretBox } from '../service/secret-box.js';
 import type { Store } from '../store/store.js';
 import { ENTITIES, setName } from '../model/entities.js';
+import { KnownPaths } from '../graph/resource.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -88,6 +89,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     forceCloseConnections: 'idle',
   }) as unknown as FastifyInstance;
 
+  app.decorate('knownPaths', new KnownPaths());
   app.server.on('checkExpectation', unmetExpectation);
   app.server.on('connect', refuseTunnel);
   app.decorateRequest('principal', null as unknown as Principal);
@@ -110,8 +112,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   registerBodyParsing(app);
   app.setErrorHandler((err, request, reply) => sendError(request, reply, toGraphError(err, request)));
-  app.setNotFoundHandler((request, reply) => {
-    reply.raw.once('finish', () => deps.metrics.observe('unmatched', request.method, reply.statusCode, reply.elapsedTime));
+  app.setNotFoundHandler(async (request, reply) => {
+    const known = app.knownPaths.find(request.url.split('?')[0]);
+    reply.raw.once('finish', () => deps.metrics.observe(known?.url ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime));
+    if (known) {
+      // As on the path's own methods, a token is checked before anything is said about the path.
+      await deps.verifier.verify(request.headers.authorization);
+      return sendError(request, reply, GraphError.methodNotAllowed(request.method, known.allowed));
+    }
     const unclosed = UNCLOSED_KEY.exec(request.url.split('?')[0]);
     if (unclosed) {
       return sendError(request, reply, GraphError.badRequest(
