@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { devTokenVerifier, oidcTokenVerifier } from '../graph/auth.js';
@@ -12,6 +13,11 @@ import { loadDevIdentity, type DevIdentity } from '../graph/dev-identity.js';
 import { loadDevTls, type TlsMaterial } from './dev-tls.js';
 import { Metrics } from './metrics.js';
 import { logDestination } from './log-format.js';
+import { planServerSeed, type SeedDocument } from './seed.js';
+import { CertificateService } from '../service/certificate-service.js';
+import type { SeedPlan } from '../service/seed-plan.js';
+import { Seeder, type SeedOutcome } from '../service/seeder.js';
+import { UserService } from '../service/user-service.js';
 
 export interface RunningServer {
   readonly app: FastifyInstance;
@@ -22,23 +28,33 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+export interface StartOptions {
+  /** Known data to load at start, instead of `config.seedFile` (--seed); kept for `reset?reseed=true`. */
+  readonly seed?: SeedDocument;
+}
+
 /**
- * The server's lifecycle: open the store before listening; on close, drain, then close the store
- * (STYLE lesson 5). Used by `pfxstore serve` and by tests that need a real socket.
+ * The server's lifecycle: check the seed, open the store, load the seed, then listen; on close, drain, then
+ * close the store (STYLE lesson 5). Used by `pfxstore serve` and by tests that need a real socket. A bad seed
+ * rejects with a SeedError naming each bad item before the store is opened, so nothing of it is loaded.
  */
-export async function startServer(config: ServeConfig): Promise<RunningServer> {
+export async function startServer(config: ServeConfig, options: StartOptions = {}): Promise<RunningServer> {
   preparePrivateDir(config.dataDir);
   const devIdentity = config.auth === 'dev' ? await loadDevIdentity(config.dataDir) : undefined;
+  const seed = planServerSeed({ seed: options.seed, seedFile: config.seedFile, defaultTenantId: devIdentity?.tenantId });
   const tls = config.http ? undefined : await tlsMaterial(config);
+  const secrets = SecretBox.load(config.dataDir);
   const store = await openStore(config);
   let app: FastifyInstance;
   try {
+    const seeded = seed && await loadSeed({ store, secrets, autoUsers: config.autoUsers, plan: seed });
     app = await buildApp({
       config,
       store,
       verifier: devIdentity ? devTokenVerifier(devIdentity)
         : oidcTokenVerifier({ issuer: config.issuer!, audience: config.audience!, jwksUri: config.jwksUri! }),
-      secrets: SecretBox.load(config.dataDir),
+      secrets,
+      seed,
       metrics: new Metrics(),
       throttle: config.throttle === 'intune' ? new Throttle() : undefined,
       devIdentity,
@@ -52,6 +68,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
         stream: logDestination(config.logFormat),
       },
     });
+    if (seeded) app.log.info({ seedCreated: seeded.created, seedSkipped: seeded.skipped }, 'seed loaded');
     await app.listen({ host: config.host, port: config.port });
   } catch (err) {
     await store.close();
@@ -67,6 +84,14 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     caPath: tls?.caPath,
     close: () => closeGracefully(app, store, config.graceMs),
   };
+}
+
+/** The seed's records, through services of their own (buildApp makes the API's): stateless, so the same rules. */
+function loadSeed(deps: { store: Store; secrets: SecretBox; autoUsers: boolean; plan: SeedPlan }): Promise<SeedOutcome> {
+  const users = new UserService({ store: deps.store, autoUsers: deps.autoUsers });
+  const certificates = new CertificateService({ store: deps.store, secrets: deps.secrets, users });
+  // One correlation id for the audit events of the whole load, as for the records of one request.
+  return new Seeder({ ...deps, users, certificates }).load(randomUUID());
 }
 
 async function tlsMaterial(config: ServeConfig): Promise<TlsMaterial> {
