@@ -16,11 +16,13 @@ import { mintDevToken } from '../../src/graph/dev-identity.js';
 import type { SeedDocument } from '../../src/service/seed-document.js';
 import { certificateBody } from '../helpers/certificate-fixtures.js';
 import { spawnServer } from '../helpers/child-server.js';
+import { postgresTestDb } from '../helpers/postgres.js';
 import { runCli } from '../cli/harness.js';
 
 const ALICE_ID = '4f1e2d3c-5b6a-4978-8a9b-0c1d2e3f4a5b';
 const THUMBPRINT = 'ab'.repeat(20);
 const CERTS = '/beta/deviceManagement/userPfxCertificates';
+const db = await postgresTestDb(import.meta.url);
 /** The README's example seed, from dist/test/server. */
 const EXAMPLE_SEED = fileURLToPath(new URL('../../../examples/seed.json', import.meta.url));
 
@@ -63,6 +65,7 @@ describe('serve --seed', () => {
   });
   after(async () => {
     await agent.close();
+    await db.cleanup();
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -103,6 +106,27 @@ describe('serve --seed', () => {
     assert.equal(once[2].length, 1 + 4);
 
     const again = await start(dataDir, ['--seed', seedFile]);
+    try {
+      assert.deepEqual(await snapshot(again), once);
+    } finally {
+      await again.close();
+    }
+  });
+
+  test('on PostgreSQL too: the seed loads, and a second instance started with it changes nothing', { skip: db.skip }, async () => {
+    const url = db.urlFor(db.newSchema());
+    const snapshot = async (server: RunningServer) =>
+      Promise.all(['/beta/users', CERTS, '/beta/deviceManagement/auditEvents'].map((path) => read(server, path)));
+    const dataDir = tempDir();
+    const first = await start(dataDir, ['--db', url, '--seed', seedFile]);
+    let once: Record<string, any>[][];
+    try {
+      once = await snapshot(first);
+      assert.deepEqual(once.map((rows) => rows.length), [3, 2, 5]);
+    } finally {
+      await first.close();
+    }
+    const again = await start(dataDir, ['--db', url, '--seed', seedFile]);
     try {
       assert.deepEqual(await snapshot(again), once);
     } finally {
