@@ -156,6 +156,20 @@ describe(`POST ${RESET}: refusals (memory)`, () => {
     assert.equal(values(await unseeded.call({ method: 'GET', url: CERTS })).length, 0);
   });
 
+  test('--no-auto-users: reseed=true is a 400 naming a seeded certificate whose owner the seed lacks, and removes nothing', async () => {
+    const strict = await makeTestApp(memoryFactory, { args: ['--no-auto-users'],
+      seed: { userPfxCertificates: [await certificateBody({ userPrincipalName: 'hana@contoso.com' })] } });
+    try {
+      assert.equal((await strict.call({ method: 'POST', url: '/beta/users', json: { userPrincipalName: 'hana@contoso.com' } })).statusCode, 201);
+      graphError(await strict.call({ method: 'POST', url: `${RESET}?reseed=true` }), 400, 'BadRequest', new RegExp(
+        `^seed: userPfxCertificates\\[0\\]\\.userPrincipalName: no user 'hana@contoso\\.com' in tenant ${strict.identity.tenantId} once it is reset; ` +
+        "add it to the seed's users \\(with --no-auto-users a certificate does not create its owner\\)$"));
+      assert.equal(values(await strict.call({ method: 'GET', url: '/beta/users' })).length, 1);
+    } finally {
+      await strict.close();
+    }
+  });
+
   test('other methods: 405 with Allow: POST', async () => {
     const res = await t.call({ method: 'GET', url: RESET });
     graphError(res, 405, 'MethodNotAllowed', /^The HTTP method 'GET' is not allowed on this resource; allowed: POST\.$/);
