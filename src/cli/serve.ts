@@ -1,5 +1,6 @@
 import { parseServeConfig, SERVE_FLAGS } from '../server/config.js';
 import type { Command } from './command.js';
+import type { RunningServer } from '../server/listen.js';
 import { SUMMARIES } from './summaries.js';
 
 export const serveCommand: Command = {
@@ -7,18 +8,27 @@ export const serveCommand: Command = {
   usage: 'pfxstore serve [--host H] [--port N] [--data DIR] [--db URL] [--http] [--tls-cert F --tls-key F] ' +
     '[--auth dev|oidc] [--issuer I --audience A --jwks-uri U] [--public-url URL] [--throttle off|intune] ' +
     '[--log-level L] [--log-format json|pretty] [--no-auto-users] [--body-limit BYTES] [--request-timeout-ms MS] [--grace-ms MS] ' +
-    '[--pg-pool-size N] [--pg-statement-timeout-ms MS] [--pg-connect-timeout-ms MS]',
+    '[--pg-pool-size N] [--pg-statement-timeout-ms MS] [--pg-connect-timeout-ms MS] [--seed FILE]',
   flags: [{ title: 'Options (each also read from its variable; a flag wins over it)', flags: SERVE_FLAGS }],
   notes: [
     'PFXSTORE_SECRET_KEY (base64, 32 bytes) overrides the at-rest key file in --data: set the same value on every instance',
     'that shares a PostgreSQL database.',
     'stdout carries the listening line (then, in dev mode, the tenant id, dev client secret and dev CA path); logs go to stderr.',
+    'A bad --seed stops the start, naming each bad item and property, with exit status 2 (as a usage error); nothing of it is loaded.',
   ],
   async run(args) {
     const config = parseServeConfig(args);
     // Loaded after the flags are checked: Fastify, the stores and pg cost about a second of start-up.
-    const { startServer } = await import('../server/listen.js');
-    const server = await startServer(config);
+    const [{ startServer }, { SeedError }] = await Promise.all([import('../server/listen.js'), import('../service/seed-document.js')]);
+    let server: RunningServer;
+    try {
+      server = await startServer(config);
+    } catch (err) {
+      // A bad seed is bad input, as a bad flag is: exit 2, with its message alone (it names the item; usage would not help).
+      if (!(err instanceof SeedError)) throw err;
+      process.stderr.write(`pfxstore serve: ${err.message}\n`);
+      return 2;
+    }
     // Handlers first: whoever reads the listening line may signal at once.
     let stopping = false;
     const stop = (signal: string) => {

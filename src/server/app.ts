@@ -12,6 +12,9 @@ import { CertificateService } from '../service/certificate-service.js';
 import { ExpiryService } from '../service/expiry-service.js';
 import { UserService } from '../service/user-service.js';
 import { registerPublicRoutes } from '../graph/public-routes.js';
+import { registerResetRoute } from '../graph/reset.js';
+import type { SeedPlan } from '../service/seed-plan.js';
+import { Seeder } from '../service/seeder.js';
 import { API_VERSIONS } from '../graph/versions.js';
 import type { Throttle } from '../graph/throttle.js';
 import type { Metrics } from './metrics.js';
@@ -48,6 +51,8 @@ export interface AppDeps {
   readonly https?: { cert: string; key: string };
   /** The clock of the services' timestamps (created, modified, audit events); Date.now unless a test sets one. */
   readonly now?: () => number;
+  /** The checked seed (--seed), which `POST /_pfxstore/reset?reseed=true` loads again. */
+  readonly seed?: SeedPlan;
 }
 
 /** The longest key a path segment may carry; longer ones are refused before routing (edge-errors.ts). */
@@ -131,6 +136,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   const api = apiDeps(deps);
   registerPublicRoutes(app, api);
+  // A test double's switch: only where tokens are the server's own, never in front of a real identity provider.
+  if (deps.devIdentity) {
+    registerResetRoute(app, {
+      verifier: deps.verifier,
+      seeder: new Seeder({ store: deps.store, users: api.users, certificates: api.certificates, autoUsers: deps.config.autoUsers, plan: deps.seed }),
+    });
+  }
   for (const version of API_VERSIONS) {
     await app.register(async (scope) => registerApi(scope, api), { prefix: `/${version}` });
   }

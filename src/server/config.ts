@@ -31,6 +31,8 @@ export interface ServeConfig {
   readonly pgPoolSize: number;
   readonly pgStatementTimeoutMs: number;
   readonly pgConnectTimeoutMs: number;
+  /** `--seed FILE`: users and certificates loaded at start (server/seed.ts), and again by a reset with reseed. */
+  readonly seedFile?: string;
 }
 
 /** `--grace-ms` → PFXSTORE_GRACE_MS: every serve flag is also read from the environment, the flag winning. */
@@ -67,6 +69,8 @@ export const SERVE_FLAGS = withEnv({
   'pg-pool-size': { type: 'string', value: 'N', default: '10', description: 'PostgreSQL connections per instance' },
   'pg-statement-timeout-ms': { type: 'string', value: 'MS', default: '5000', description: 'PostgreSQL statement_timeout; the driver gives up 1 s later' },
   'pg-connect-timeout-ms': { type: 'string', value: 'MS', default: '3000', description: 'how long to wait for a PostgreSQL connection before answering 503' },
+  seed: { type: 'string', value: 'FILE',
+    description: 'load users and certificates from this JSON file at start ({"users":[…],"userPfxCertificates":[…]}); existing ones are skipped' },
 });
 
 type FlagName = keyof typeof SERVE_FLAGS;
@@ -110,6 +114,7 @@ export function parseServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     pgPoolSize: integer(str('pg-pool-size')!, '--pg-pool-size', 1, 1000),
     pgStatementTimeoutMs: integer(str('pg-statement-timeout-ms')!, '--pg-statement-timeout-ms', 100, 600_000),
     pgConnectTimeoutMs: integer(str('pg-connect-timeout-ms')!, '--pg-connect-timeout-ms', 100, 600_000),
+    seedFile: str('seed'),
   };
   if ((config.tlsCertFile === undefined) !== (config.tlsKeyFile === undefined)) {
     throw new UsageError('--tls-cert and --tls-key go together.');

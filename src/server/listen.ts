@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { devTokenVerifier, oidcTokenVerifier } from '../graph/auth.js';
@@ -12,6 +13,11 @@ import { loadDevIdentity, type DevIdentity } from '../graph/dev-identity.js';
 import { loadDevTls, type TlsMaterial } from './dev-tls.js';
 import { Metrics } from './metrics.js';
 import { logDestination } from './log-format.js';
+import { planServerSeed, type SeedDocument } from './seed.js';
+import { CertificateService } from '../service/certificate-service.js';
+import type { SeedPlan } from '../service/seed-plan.js';
+import { Seeder, type SeedOutcome } from '../service/seeder.js';
+import { UserService } from '../service/user-service.js';
 
 export interface RunningServer {
   readonly app: FastifyInstance;
@@ -22,11 +28,10 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/**
- * What `startPfxstore` hands over instead of reading `--data`: with all three (and the memory store), nothing is
- * read from or written to disk.
- */
 export interface StartOptions {
+  /** Known data to load at start, instead of `config.seedFile` (--seed); kept for `reset?reseed=true`. */
+  readonly seed?: SeedDocument;
+  /** Handed over by `startPfxstore` instead of read from `--data`: with these three and the memory store, nothing touches disk. */
   readonly devIdentity?: DevIdentity;
   /** The TLS certificate and key (with no `caPath`: the caller knows its CA). */
   readonly tls?: TlsMaterial;
@@ -34,22 +39,28 @@ export interface StartOptions {
 }
 
 /**
- * The server's lifecycle: open the store before listening; on close, drain, then close the store
- * (STYLE lesson 5). Used by `pfxstore serve`, `startPfxstore` and by tests that need a real socket.
+ * The server's lifecycle: check the seed, open the store, load the seed, then listen; on close, drain, then
+ * close the store (STYLE lesson 5). Used by `pfxstore serve`, `startPfxstore` and by tests that need a real
+ * socket. A bad seed rejects with a SeedError naming each bad item before the store is opened, so nothing of it
+ * is loaded.
  */
 export async function startServer(config: ServeConfig, options: StartOptions = {}): Promise<RunningServer> {
   if (needsDataDir(config, options)) preparePrivateDir(config.dataDir);
   const devIdentity = config.auth === 'dev' ? options.devIdentity ?? await loadDevIdentity(config.dataDir) : undefined;
+  const seed = planServerSeed({ seed: options.seed, seedFile: config.seedFile, defaultTenantId: devIdentity?.tenantId });
   const tls = config.http ? undefined : options.tls ?? await tlsMaterial(config);
+  const secrets = options.secrets ?? SecretBox.load(config.dataDir);
   const store = await openStore(config);
   let app: FastifyInstance;
   try {
+    const seeded = seed && await loadSeed({ store, secrets, autoUsers: config.autoUsers, plan: seed });
     app = await buildApp({
       config,
       store,
       verifier: devIdentity ? devTokenVerifier(devIdentity)
         : oidcTokenVerifier({ issuer: config.issuer!, audience: config.audience!, jwksUri: config.jwksUri! }),
-      secrets: options.secrets ?? SecretBox.load(config.dataDir),
+      secrets,
+      seed,
       metrics: new Metrics(),
       throttle: config.throttle === 'intune' ? new Throttle() : undefined,
       devIdentity,
@@ -63,6 +74,7 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
         stream: logDestination(config.logFormat),
       },
     });
+    if (seeded) app.log.info({ seedCreated: seeded.created, seedSkipped: seeded.skipped }, 'seed loaded');
     await app.listen({ host: config.host, port: config.port });
   } catch (err) {
     await store.close();
@@ -84,6 +96,14 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
 function needsDataDir(config: ServeConfig, options: StartOptions): boolean {
   return config.dbUrl.startsWith('sqlite:') || !options.secrets
     || (config.auth === 'dev' && !options.devIdentity) || (!config.http && !options.tls);
+}
+
+/** The seed's records, through services of their own (buildApp makes the API's): stateless, so the same rules. */
+function loadSeed(deps: { store: Store; secrets: SecretBox; autoUsers: boolean; plan: SeedPlan }): Promise<SeedOutcome> {
+  const users = new UserService({ store: deps.store, autoUsers: deps.autoUsers });
+  const certificates = new CertificateService({ store: deps.store, secrets: deps.secrets, users });
+  // One correlation id for the audit events of the whole load, as for the records of one request.
+  return new Seeder({ ...deps, users, certificates }).load(randomUUID());
 }
 
 async function tlsMaterial(config: ServeConfig): Promise<TlsMaterial> {

@@ -32,7 +32,7 @@ export function auditEvent(context: RequestContext, operation: AuditOperation, s
       auditActorType: principal.kind === 'application' ? 'application' : 'user',
       userPermissions: [...(principal.kind === 'application' ? principal.roles : principal.scopes)],
       applicationId: principal.appId ?? null,
-      applicationDisplayName: null,
+      applicationDisplayName: principal.displayName ?? null,
       userPrincipalName: principal.userPrincipalName ?? null,
       servicePrincipalName: principal.kind === 'application' ? principal.appId ?? null : null,
       ipAddress: null,

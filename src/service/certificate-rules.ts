@@ -1,5 +1,5 @@
 import { certificateEntity, intendedPurposeEnum, paddingSchemeEnum } from '../model/certificate.js';
-import { decodeBase64, invalidBody, readEntityBody, requireProperties } from './entity-body.js';
+import { decodeBase64, invalidBody, readEntityBody, requireProperties, type BodyRead } from './entity-body.js';
 import type { RowOf } from '../model/entity.js';
 import type { Row } from '../store/store.js';
 import { isPkcs12Structure } from '../pfx/pkcs12.js';
@@ -16,11 +16,20 @@ const DEFAULTS: Row = {
 
 /** Reads and checks a create body; returns the row in stored form (secrets still plain) or throws one 400. */
 export function checkCertificateCreate(body: unknown): Row {
+  const { row, problems } = readCertificateCreate(body);
+  if (problems.length > 0) throw invalidBody(problems);
+  return row;
+}
+
+/**
+ * A create body's row, defaults applied, and every problem with it, unthrown: the seed (seed-plan.ts) names
+ * each problem by item and property. Throws only for a body that is not a JSON object.
+ */
+export function readCertificateCreate(body: unknown): BodyRead {
   const { row, problems } = readEntityBody(certificateEntity, body);
   requireProperties(certificateEntity, row, problems); // CONTRACT §4.2: the properties marked required
   checkValues(row, problems);
-  if (problems.length > 0) throw invalidBody(problems);
-  return { ...DEFAULTS, ...row };
+  return { row: { ...DEFAULTS, ...row }, problems };
 }
 
 /**

@@ -9,4 +9,6 @@ export interface Principal {
   readonly appId?: string;
   readonly userPrincipalName?: string;
   readonly objectId?: string;
+  /** The caller's name in audit events (`applicationDisplayName`), where no token names it: the seed's. */
+  readonly displayName?: string;
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { invalidBody, readEntityBody, requireProperties } from './entity-body.js';
+import { invalidBody, readEntityBody, requireProperties, type BodyRead } from './entity-body.js';
 import { nowStored } from '../model/datetime.js';
 import { ConflictError, NotFoundError, ValidationError } from '../model/errors.js';
 import { explainConflict } from './conflicts.js';
@@ -48,12 +48,11 @@ export class UserService {
     }
   }
 
-  async create(context: RequestContext, body: unknown): Promise<UserRow> {
-    const { row, problems } = readEntityBody(userEntity, body);
-    requireProperties(userEntity, row, problems);
-    checkUpn(row, problems);
+  /** `options.id`: the seed's own id for the user (seed-plan.ts); a POST never chooses one. */
+  async create(context: RequestContext, body: unknown, options: { readonly id?: string } = {}): Promise<UserRow> {
+    const { row, problems } = readUserCreate(body);
     if (problems.length > 0) throw invalidBody(problems);
-    return this.insert(context, { accountEnabled: true, ...row }).catch((err: unknown) => explainConflict(err, {
+    return this.insert(context, row, options.id).catch((err: unknown) => explainConflict(err, {
       duplicate: `A user with userPrincipalName '${row.userPrincipalName as string}' already exists.`,
     }));
   }
@@ -103,10 +102,20 @@ export class UserService {
     return this.deps.store.findBy(userEntity, context.principal.tenantId, 'userPrincipalName', userPrincipalName.toLowerCase());
   }
 
-  private insert(context: RequestContext, row: Row): Promise<UserRow> {
-    const id = randomUUID();
+  private insert(context: RequestContext, row: Row, id: string = randomUUID()): Promise<UserRow> {
     return this.deps.store.insert(userEntity, context.principal.tenantId, { ...row, id, createdDateTime: nowStored(new Date(this.now())) }, {
       audit: auditEvent(context, 'Create', { ...AUDIT, ids: [id] }, this.now()),
     });
   }
+}
+
+/**
+ * A POST /users body's row, defaults applied, and every problem with it, unthrown: the seed (seed-plan.ts)
+ * names each problem by item and property. Throws only for a body that is not a JSON object.
+ */
+export function readUserCreate(body: unknown): BodyRead {
+  const { row, problems } = readEntityBody(userEntity, body);
+  requireProperties(userEntity, row, problems);
+  checkUpn(row, problems);
+  return { row: { accountEnabled: true, ...row }, problems };
 }

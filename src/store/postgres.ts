@@ -11,9 +11,10 @@ import { PgConnections, type Lease } from './pg-connections.js';
 import { PgInsertBatcher } from './pg-insert-batcher.js';
 import { PgLookupBatcher } from './pg-lookup-batcher.js';
 import { migrate, readColumnTypes, type ColumnTypes } from './pg-schema.js';
-import { prepareEntity, type EntityStatements } from './pg-statements.js';
+import { prepareEntity, statement, type EntityStatements } from './pg-statements.js';
 import { parseUrl } from './pg-url.js';
 import { postgresDialect } from './sql-dialect.js';
+import { removeTenantSql } from './tenant-tables.js';
 import { typedRow, type ExpiryCounts, type Page, type ReadOptions, type Row, type Store, type WriteOptions } from './store.js';
 
 export interface PostgresStoreOptions {
@@ -35,6 +36,8 @@ const DEFAULTS = { poolSize: 10, statementTimeoutMs: 5000, connectTimeoutMs: 300
 /** `ping()` answers /readyz: a slow database is as good as an absent one there. */
 const PING_TIMEOUT_MS = 2000;
 const ENTITIES = [userEntity, certificateEntity, auditEventEntity];
+/** The DELETEs of removeTenant, one per table (tenant-tables.ts). */
+const REMOVE_TENANT = removeTenantSql('$1').map(statement);
 const FOLD_LOCK = "SELECT pg_try_advisory_xact_lock(hashtext('pfxstore.expiry_days'), hashtext(current_schema())) AS locked";
 const FOLD_DELTAS = `WITH folded AS (
   DELETE FROM certificate_expiry_days WHERE (tenant_id, day) IN (
@@ -188,6 +191,16 @@ export class PostgresStore implements Store {
   async appendAudit(tenantId: string, event: Row): Promise<void> {
     // Not retried: an INSERT whose answer was lost may have been committed.
     await this.connections.withClient((lease) => this.writeAudit(lease, tenantId, event), { retry: false });
+  }
+
+  /**
+   * One transaction. The certificates' delete trigger appends negative deltas to the expiry counts, which the
+   * last DELETE removes with the rest; a fold running meanwhile in another instance waits on those rows.
+   */
+  async removeTenant(tenantId: string): Promise<void> {
+    await this.connections.transaction(async (lease) => {
+      for (const s of REMOVE_TENANT) await this.connections.execute(lease, s, [tenantId]);
+    });
   }
 
   async ping(): Promise<void> {

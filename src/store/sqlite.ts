@@ -12,6 +12,7 @@ import { openSqliteFile } from './sqlite-file.js';
 import { migrate } from './sqlite-schema.js';
 import { prepareEntity, prepareFindBy, type EntityStatements } from './sqlite-statements.js';
 import { SqliteWriteQueue } from './sqlite-write-queue.js';
+import { removeTenantSql } from './tenant-tables.js';
 import { typedRow, type CachedRow, type ExpiryCounts, type Page, type ReadOptions, type Row, type Store, type WriteOptions } from './store.js';
 import { LruMap } from '../util/lru-map.js';
 import { auditEventEntity } from '../model/audit-event.js';
@@ -50,6 +51,8 @@ export class SqliteStore implements Store {
   /** Public rows read by id; insert, update and delete drop the row they touch (row-cache.ts). */
   private readonly rows = new RowCache(ROW_CACHE_SIZE);
   private readonly writes: SqliteWriteQueue;
+  /** The DELETEs of removeTenant, one per table (tenant-tables.ts). */
+  private readonly tenantRemovals: Database.Statement[];
   private closed = false;
 
   constructor(options: SqliteStoreOptions) {
@@ -57,6 +60,7 @@ export class SqliteStore implements Store {
     migrate(this.db);
     for (const entity of ENTITIES) this.statements.set(entity, prepareEntity(this.db, entity));
     this.writes = new SqliteWriteQueue(this.db, translateError);
+    this.tenantRemovals = removeTenantSql('?').map((sql) => this.db.prepare(sql));
   }
 
   private entityStatements(entity: EntityDef): EntityStatements {
@@ -164,6 +168,15 @@ export class SqliteStore implements Store {
 
   appendAudit(tenantId: string, event: Row): Promise<void> {
     return this.write(() => this.writeAudit(tenantId, event));
+  }
+
+  /** One write of the group-commit queue, so one transaction: the tenant goes whole or not at all. */
+  removeTenant(tenantId: string): Promise<void> {
+    return this.write(() => {
+      for (const statement of this.tenantRemovals) statement.run(tenantId);
+      // The cache is keyed by tenant, but has no index by it: a reset is rare enough to drop every row.
+      this.rows.clear();
+    });
   }
 
   async ping(): Promise<void> {

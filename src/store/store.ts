@@ -121,6 +121,11 @@ export interface Store {
   expiryCounts(now: Date, withinDays: readonly number[]): Promise<ExpiryCounts[]>;
   /** Records an audit event on its own (exports, which change nothing). */
   appendAudit(tenantId: string, event: Row): Promise<void>;
+  /**
+   * Removes everything of one tenant — certificates, users, audit events and expiry counts — in one
+   * transaction (`POST /_pfxstore/reset`): a reader sees the tenant whole or empty. Other tenants are untouched.
+   */
+  removeTenant(tenantId: string): Promise<void>;
 
   /** Resolves when the store answers; rejects with StoreUnavailableError otherwise. */
   ping(): Promise<void>;

@@ -4,3 +4,4 @@
  */
 export { startPfxstore } from './start.js';
 export type { PfxstoreOptions, RunningPfxstore, TokenOptions } from './start.js';
+export type { SeedDocument } from '../service/seed-document.js';

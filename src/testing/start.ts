@@ -5,11 +5,18 @@ import { devIdentity, mintDevToken, newSigningJwk } from '../graph/dev-identity.
 import { parseServeConfig } from '../server/config.js';
 import { makeDevChain } from '../server/dev-tls.js';
 import { startServer } from '../server/listen.js';
+import { readSeedFile } from '../server/seed.js';
+import type { SeedDocument } from '../service/seed-document.js';
 import { SecretBox } from '../service/secret-box.js';
 import { parseDuration } from '../util/duration.js';
 
 /** What a test may ask of the server; everything else is `serve`'s default with `--auth dev`. */
 export interface PfxstoreOptions {
+  /**
+   * Known data loaded at start, as `serve --seed`: a path to a seed file, or the document itself
+   * (`{ users: [...], userPfxCertificates: [...] }`, Graph request bodies). `reset({ reseed: true })` loads it again.
+   */
+  readonly seed?: string | SeedDocument;
   /** The store: `memory` (the default), `sqlite:<path>` or `postgres://…`, as `serve --db`. */
   readonly db?: string;
   /** Plain HTTP instead of HTTPS with a development CA (`caPem`). */
@@ -44,8 +51,8 @@ export interface RunningPfxstore {
   readonly caPem?: string;
   /** A signed access token the server accepts, as `pfxstore token` makes. */
   token(options?: TokenOptions): Promise<string>;
-  /** Removes every record of the server's tenant (`POST /_pfxstore/reset`). */
-  reset(): Promise<void>;
+  /** Removes every record of the server's tenant (`POST /_pfxstore/reset`); with `reseed`, loads the seed again. */
+  reset(options?: { reseed?: boolean }): Promise<void>;
   /** Stops the server; in-flight requests are answered first. */
   stop(): Promise<void>;
 }
@@ -81,6 +88,7 @@ export async function startPfxstore(options: PfxstoreOptions = {}): Promise<Runn
     ...(options.http ? ['--http'] : []),
   ], {}, false);
   const server = await startServer(config, {
+    seed: typeof options.seed === 'string' ? readSeedFile(options.seed) : options.seed,
     devIdentity: identity,
     tls: { cert: tls.leafPem, key: tls.leafKeyPem },
     secrets: SecretBox.ephemeral(),
@@ -100,7 +108,8 @@ export async function startPfxstore(options: PfxstoreOptions = {}): Promise<Runn
     clientSecret: identity.clientSecret,
     caPem,
     token,
-    reset: async () => post(`${server.url}/_pfxstore/reset`, await token(), caPem),
+    reset: async (resetOptions = {}) =>
+      post(`${server.url}/_pfxstore/reset${resetOptions.reseed ? '?reseed=true' : ''}`, await token(), caPem),
     stop: () => server.close(),
   };
 }

@@ -10,6 +10,8 @@ import { Metrics } from '../../src/server/metrics.js';
 import { SecretBox } from '../../src/service/secret-box.js';
 import type { Throttle } from '../../src/graph/throttle.js';
 import type { Store } from '../../src/store/store.js';
+import type { SeedDocument } from '../../src/service/seed-document.js';
+import { planSeed } from '../../src/service/seed-plan.js';
 import { TestClock } from './clock.js';
 import type { StoreFactory } from './stores.js';
 
@@ -29,7 +31,8 @@ export interface TestApp {
 }
 
 /** A fully built app (real store, real signed tokens) driven through inject, for the HTTP-surface tests. */
-export async function makeTestApp(factory: StoreFactory, options: { args?: string[]; throttle?: Throttle; logger?: AppDeps['logger'] } = {}): Promise<TestApp> {
+export async function makeTestApp(factory: StoreFactory,
+  options: { args?: string[]; throttle?: Throttle; logger?: AppDeps['logger']; seed?: SeedDocument } = {}): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'pfxstore-test-'));
   const config = parseServeConfig(['--data', dataDir, '--log-level', 'silent', ...(options.args ?? [])], {});
   const identity = await loadDevIdentity(dataDir);
@@ -45,6 +48,8 @@ export async function makeTestApp(factory: StoreFactory, options: { args?: strin
     devIdentity: identity,
     logger: options.logger ?? false,
     now: clock.now,
+    // Kept for `POST /_pfxstore/reset?reseed=true`, which loads it (startServer would load it at start).
+    seed: options.seed && planSeed(options.seed, { defaultTenantId: identity.tenantId }),
   });
   const defaultToken = await mintDevToken(identity);
   return {
