@@ -94,7 +94,7 @@ export async function startPfxstore(options: PfxstoreOptions = {}): Promise<Runn
     secrets: SecretBox.ephemeral(),
   });
   const caPem = options.http ? undefined : tls.caPem;
-  const token = (tokenOptions: TokenOptions = {}) => mintDevToken(identity, {
+  const token = async (tokenOptions: TokenOptions = {}) => mintDevToken(identity, {
     tenantId: tokenOptions.tenant?.toLowerCase(),
     roles: tokenOptions.roles,
     scopes: tokenOptions.scopes,
