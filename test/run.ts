@@ -1,8 +1,8 @@
 /**
  * `npm test` and `npm run test:fast` (after tsc): runs Node's test runner on the compiled form of each
- * `test/**\/*.test.ts` that exists now. The list comes from the sources, not from dist/, so a test file that was
- * deleted or renamed cannot run from a stale dist/ copy. Arguments are passed on to `node --test`
- * (`npm test -- --test-name-pattern=…`).
+ * `test/**\/*.test.ts` and `examples/**\/*.test.ts` that exists now. The list comes from the sources, not from
+ * dist/, so a test file that was deleted or renamed cannot run from a stale dist/ copy. Arguments are passed on
+ * to `node --test` (`npm test -- --test-name-pattern=…`).
  *
  *   node dist/test/run.js          every test: unit, integration (SQLite, PostgreSQL), real servers, CLI, clients
  *   node dist/test/run.js --fast   the unit tests alone: no server, no PostgreSQL, no child process
@@ -36,7 +36,8 @@ function testSources(dir: string): string[] {
 const args = process.argv.slice(2);
 const fast = args.includes('--fast');
 const passOn = args.filter((a) => a !== '--fast');
-const sources = testSources('test')
+// The examples' node:test files run too: what the README shows must pass.
+const sources = [...testSources('test'), ...testSources('examples')]
   .filter((path) => !fast || (FAST.some((prefix) => path.startsWith(prefix)) && !NOT_FAST.includes(path)))
   .sort();
 const compiled = sources.map((path) => relative(process.cwd(), join(ROOT, 'dist', path.replace(/\.ts$/, '.js'))).split(sep).join('/'));
