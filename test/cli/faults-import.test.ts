@@ -5,7 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { postgresTestDb } from '../helpers/postgres.js';
 import { type CliServer, importFlags, type MadePfx, PfxFactory, runCli, spawnCliServer } from './harness.js';
