@@ -115,5 +115,6 @@ export function resultLine(r: ImportResult): string {
 function describeReason(reason: string): string {
   if (reason === '429') return '429 Too Many Requests';
   if (reason === '503') return '503 Service Unavailable';
+  if (reason === '504') return '504 Gateway Timeout';
   return `connection: ${reason}`;
 }

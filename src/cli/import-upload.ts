@@ -1,7 +1,7 @@
 /**
  * Sending one prepared record: create it, or with `--update` patch it in place (creating it when absent).
  * A 409 on create means it is already stored — "skipped", which is what makes a rerun after a partial failure
- * import only the missing files — or, after a dropped connection, that the first attempt landed.
+ * import only the missing files — or, after a dropped connection or a 503/504, that the first attempt landed.
  */
 import { type CertificateApi, type CertificateBody } from '../client/certificates.js';
 import { GraphRequestError } from '../client/errors.js';
@@ -38,7 +38,7 @@ export async function uploadRecord(api: CertificateApi, body: CertificateBody, u
     if (!(err instanceof GraphRequestError && err.status === 409)) throw err;
     const existing = await api.find(body.userPrincipalName, body.thumbprint).catch(() => undefined);
     if (err.afterDroppedAttempt) {
-      return { outcome: 'imported', id: existing?.id, note: 'the connection dropped after sending; the retry found it created' };
+      return { outcome: 'imported', id: existing?.id, note: `${err.earlierAttempt ?? 'the connection dropped after sending'}; the retry found it created` };
     }
     return { outcome: 'skipped', id: existing?.id, note: 'already stored (use --update to replace it)' };
   }

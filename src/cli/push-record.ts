@@ -66,12 +66,12 @@ export async function pushRecord(record: UserPfxCertificate, target: PushTarget)
 }
 
 /**
- * A 409 on create: the target has it now. After a dropped connection the first attempt landed (pushed); otherwise
+ * A 409 on create: the target has it now. After a dropped connection or a 503/504 the first attempt landed (pushed); otherwise
  * another run put it there since the lookup (skipped). Either way it is there once.
  */
 async function conflict(record: UserPfxCertificate, thumbprint: string, err: GraphRequestError, target: PushTarget, to: KeyRef): Promise<PushResult> {
   const found = await target.api.find(record.userPrincipalName, thumbprint).catch(() => undefined);
   return err.afterDroppedAttempt
-    ? pushResultOf(record, 'pushed', { targetId: found?.id, to, reason: 'the connection dropped after sending; the retry found it created' })
+    ? pushResultOf(record, 'pushed', { targetId: found?.id, to, reason: `${err.earlierAttempt ?? 'the connection dropped after sending'}; the retry found it created` })
     : pushResultOf(record, 'skipped', { targetId: found?.id, reason: 'the target has this user and thumbprint already (created meanwhile)' });
 }

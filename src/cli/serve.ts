@@ -8,7 +8,7 @@ export const serveCommand: Command = {
   usage: 'pfxstore serve [--host H] [--port N] [--data DIR] [--db URL] [--http] [--tls-cert F --tls-key F] ' +
     '[--auth dev|oidc] [--issuer I --audience A --jwks-uri U] [--public-url URL] [--throttle off|intune] ' +
     '[--log-level L] [--log-format json|pretty] [--no-auto-users] [--body-limit BYTES] [--request-timeout-ms MS] [--grace-ms MS] ' +
-    '[--pg-pool-size N] [--pg-statement-timeout-ms MS] [--pg-connect-timeout-ms MS] [--seed FILE]',
+    '[--pg-pool-size N] [--pg-statement-timeout-ms MS] [--pg-connect-timeout-ms MS] [--seed FILE] [--faults SPEC [--faults-seed N]]',
   flags: [{ title: 'Options (each also read from its variable; a flag wins over it)', flags: SERVE_FLAGS }],
   notes: [
     'PFXSTORE_SECRET_KEY (base64, 32 bytes) overrides the at-rest key file in --data: set the same value on every instance',
@@ -49,6 +49,8 @@ export const serveCommand: Command = {
       banner.push(`tenant id: ${server.devIdentity.tenantId}`, `dev client secret: ${server.devIdentity.clientSecret}`);
       if (server.caPath) banner.push(`dev CA certificate: ${server.caPath}`);
     }
+    // Last, so the lines before keep their places; the seed repeats a failing run (--faults-seed).
+    if (config.faults) banner.push(`faults: ${config.faults.text} (seed ${config.faultsSeed})`);
     process.stdout.write(`${banner.join('\n')}\n`);
     return -1; // keeps running
   },

@@ -18,6 +18,8 @@ export class GraphRequestError extends Error {
      * A 409 on a create then means "the first attempt landed", not "it was there before".
      */
     readonly afterDroppedAttempt = false,
+    /** What became of that earlier attempt, for a report: `the connection dropped after sending`, `… answered 503`. */
+    readonly earlierAttempt?: string,
   ) {
     super(`${status} ${code}: ${serverMessage}${requestId ? ` (request-id ${requestId})` : ''}`);
   }
@@ -44,6 +46,7 @@ export function errorFromResponse(
   headers: Readonly<Record<string, string | string[] | undefined>>,
   body: unknown,
   afterDroppedAttempt: boolean,
+  earlierAttempt?: string,
 ): GraphRequestError {
   const header = (name: string) => {
     const v = headers[name];
@@ -54,10 +57,10 @@ export function errorFromResponse(
   const requestId = header('request-id') ?? (typeof inner?.['request-id'] === 'string' ? inner['request-id'] : undefined);
   const clientRequestId = header('client-request-id') ?? (typeof inner?.['client-request-id'] === 'string' ? inner['client-request-id'] : undefined);
   if (graph && typeof graph.code === 'string') {
-    return new GraphRequestError(status, graph.code, String(graph.message ?? ''), requestId, clientRequestId, afterDroppedAttempt);
+    return new GraphRequestError(status, graph.code, String(graph.message ?? ''), requestId, clientRequestId, afterDroppedAttempt, earlierAttempt);
   }
   // Not a Graph error body: a proxy page or an empty answer. Show a bounded snippet, never a whole HTML page.
   const text = typeof body === 'string' ? body.replace(/\s+/g, ' ').trim().slice(0, 200) : '';
   return new GraphRequestError(status, statusText || 'HttpError', text || `the server answered ${status} without a Graph error body`,
-    requestId, clientRequestId, afterDroppedAttempt);
+    requestId, clientRequestId, afterDroppedAttempt, earlierAttempt);
 }

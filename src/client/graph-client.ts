@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { ConnectionError, errorFromResponse, GraphRequestError } from './errors.js';
 import {
-  backoffMs, DEFAULT_RETRY_POLICY, isDroppedConnection, isRetryableStatus, retryAfterMs, type RetryPolicy,
+  backoffMs, DEFAULT_RETRY_POLICY, isDroppedConnection, isRetryableStatus, mayHaveLanded, retryAfterMs, type RetryPolicy,
 } from './retry-policy.js';
 import { Transport, type HttpResponse } from './transport.js';
 import { plainHttpAnswer, tlsOnlyServer } from './wrong-scheme.js';
@@ -127,7 +127,8 @@ export class GraphClient {
       'client-request-id': randomUUID(),
       ...(body ? { 'content-type': 'application/json' } : {}),
     };
-    let maybeLanded = false;
+    /** Why an earlier attempt may have been carried out without this client learning it; undefined while none may. */
+    let earlier: string | undefined;
     for (let attempt = 1; ; attempt++) {
       let response: HttpResponse;
       try {
@@ -141,11 +142,13 @@ export class GraphClient {
           throw new ConnectionError(err.code, `${method} ${url.pathname}: ${err.message}` +
             (err.maybeSent && !safe ? ' — it may or may not have been carried out' : ''), err.maybeSent);
         }
-        maybeLanded ||= err.maybeSent;
+        if (err.maybeSent) earlier ??= 'the connection dropped after sending';
         await this.waitToRetry({ method, path: url.pathname, attempt: attempt + 1, reason: err.code, delayMs: backoffMs(attempt, this.policy) });
         continue;
       }
       if (isRetryableStatus(response.status) && attempt < this.policy.maxAttempts) {
+        // So that a 409 on the retry of a create reads "the first attempt landed", as after a dropped connection.
+        if (mayHaveLanded(response.status)) earlier ??= `an attempt was answered ${response.status}`;
         const wait = retryAfterMs(response.headers['retry-after'], this.policy) ?? backoffMs(attempt, this.policy);
         await this.waitToRetry({ method, path: url.pathname, attempt: attempt + 1, reason: `${response.status}`, delayMs: wait });
         continue;
@@ -154,7 +157,7 @@ export class GraphClient {
       if (response.status >= 200 && response.status < 300) {
         return { status: response.status, body: parsed as T, requestId: header(response, 'request-id') };
       }
-      throw errorFromResponse(response.status, response.statusText, response.headers, parsed, maybeLanded);
+      throw errorFromResponse(response.status, response.statusText, response.headers, parsed, earlier !== undefined, earlier);
     }
   }
 

@@ -22,9 +22,20 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = Object.freeze({
   maxDelayMs: 30_000,
 });
 
-/** Statuses that say "try again later" (CONTRACT §3: both carry Retry-After). */
+/**
+ * Statuses that say "try again later": 429 and 503 (CONTRACT §3: both carry Retry-After), and 504, a gateway
+ * that gave up waiting — the three the Graph SDKs' retry handlers retry.
+ */
 export function isRetryableStatus(status: number): boolean {
-  return status === 429 || status === 503;
+  return status === 429 || status === 503 || status === 504;
+}
+
+/**
+ * Whether an answer with this status may come after the request was carried out: a 503 can be a write whose
+ * answer was lost, a 504 a gateway that stopped waiting for one. A 429 is refused before anything runs.
+ */
+export function mayHaveLanded(status: number): boolean {
+  return status === 503 || status === 504;
 }
 
 /**

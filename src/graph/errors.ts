@@ -24,7 +24,9 @@ export const ERROR_STATUS = {
   TooManyRequests: 429,
   RequestHeaderFieldsTooLarge: 431,
   InternalServerError: 500,
+  BadGateway: 502,
   ServiceUnavailable: 503,
+  GatewayTimeout: 504,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
@@ -93,6 +95,23 @@ export class GraphError extends Error {
   static serviceUnavailable(retryAfterSeconds: number): GraphError {
     return new GraphError('ServiceUnavailable',
       `The store is unreachable; retry after ${retryAfterSeconds} seconds.`, { 'retry-after': String(retryAfterSeconds) });
+  }
+
+  /**
+   * An error `serve --faults` answers on purpose: the catalogue's code for the status, `Retry-After` where Graph
+   * sends it (429, 503), and a message that says so, so nobody hunts a real bug. `landed`: the write was carried out.
+   */
+  static injected(status: number, retryAfterSeconds: number, landed = false): GraphError {
+    const code = (Object.keys(ERROR_STATUS) as ErrorCode[]).find((c) => ERROR_STATUS[c] === status);
+    if (code === undefined) throw new Error(`no error code for status ${status}`);
+    const retry = status === 429 || status === 503;
+    const what = landed ? 'The request was carried out, but this answer was replaced by a fault' : 'A fault';
+    return new GraphError(code,
+      `${what} injected on purpose by serve --faults; not a real failure${retry ? `. Retry after ${retryAfterSeconds} seconds` : ''}.`,
+      {
+        ...(retry ? { 'retry-after': String(retryAfterSeconds) } : {}),
+        ...(status === 401 ? { 'www-authenticate': 'Bearer realm="pfxstore", error="invalid_token"' } : {}),
+      });
   }
 
   static internal(): GraphError {

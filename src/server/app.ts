@@ -27,6 +27,7 @@ import type { SecretBox } from '../service/secret-box.js';
 import type { Store } from '../store/store.js';
 import { ENTITIES, setName } from '../model/entities.js';
 import { KnownPaths } from '../graph/resource.js';
+import { installFaults } from './faults.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -103,6 +104,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     setGraphHeaders(request, reply);
     done();
   });
+  if (deps.config.faults) installFaults(app, { rules: deps.config.faults, seed: deps.config.faultsSeed ?? 0, metrics: deps.metrics });
   // Request metrics: each route gets an onResponse hook that knows its own path, because reading it back from
   // the request (`request.routeOptions`) builds a dozen-property object on every response.
   app.addHook('onRoute', (route) => {

@@ -1,4 +1,6 @@
+import { randomInt } from 'node:crypto';
 import { join, resolve } from 'node:path';
+import { type FaultRules, parseFaultSpec } from './fault-spec.js';
 import { type FlagSpec, parseFlags } from '../util/flags.js';
 import type { LogFormat } from './log-format.js';
 import { UsageError } from '../util/usage-error.js';
@@ -33,6 +35,10 @@ export interface ServeConfig {
   readonly pgConnectTimeoutMs: number;
   /** `--seed FILE`: users and certificates loaded at start (server/seed.ts), and again by a reset with reseed. */
   readonly seedFile?: string;
+  /** `--faults`: failures injected on purpose (fault-spec.ts); none when absent. */
+  readonly faults?: FaultRules;
+  /** The seed of the faults' draws: `--faults-seed`, else picked at random (and printed) when there are faults. */
+  readonly faultsSeed?: number;
 }
 
 /** `--grace-ms` → PFXSTORE_GRACE_MS: every serve flag is also read from the environment, the flag winning. */
@@ -71,6 +77,11 @@ export const SERVE_FLAGS = withEnv({
   'pg-connect-timeout-ms': { type: 'string', value: 'MS', default: '3000', description: 'how long to wait for a PostgreSQL connection before answering 503' },
   seed: { type: 'string', value: 'FILE',
     description: 'load users and certificates from this JSON file at start ({"users":[…],"userPfxCertificates":[…]}); existing ones are skipped' },
+  faults: { type: 'string', value: 'SPEC', description: 'fail API requests on purpose, for testing clients: ' +
+    "'rate=0.2;status=429,503,504;latency=50-300ms;methods=POST,PATCH;paths=userPfxCertificates;after-commit=0.1;drop=0.05' " +
+    '(keys: rate, status, retry-after, latency, after-commit, drop, methods, paths; see the README)' },
+  'faults-seed': { type: 'string', value: 'N', defaultText: 'random, printed at start',
+    description: 'seed of --faults: the same seed and the same requests give the same faults' },
 });
 
 type FlagName = keyof typeof SERVE_FLAGS;
@@ -115,6 +126,7 @@ export function parseServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     pgStatementTimeoutMs: integer(str('pg-statement-timeout-ms')!, '--pg-statement-timeout-ms', 100, 600_000),
     pgConnectTimeoutMs: integer(str('pg-connect-timeout-ms')!, '--pg-connect-timeout-ms', 100, 600_000),
     seedFile: str('seed'),
+    ...faultsOf(str('faults'), str('faults-seed')),
   };
   if ((config.tlsCertFile === undefined) !== (config.tlsKeyFile === undefined)) {
     throw new UsageError('--tls-cert and --tls-key go together.');
@@ -127,6 +139,21 @@ export function parseServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv
   }
   return Object.freeze(config);
 }
+
+/** A run with faults always has a seed, so that a failing run can be repeated with `--faults-seed`. */
+function faultsOf(spec: string | undefined, seed: string | undefined): Pick<ServeConfig, 'faults' | 'faultsSeed'> {
+  if (spec === undefined) {
+    if (seed !== undefined) throw new UsageError('--faults-seed goes with --faults.');
+    return {};
+  }
+  return {
+    faults: parseFaultSpec(spec),
+    faultsSeed: seed === undefined ? randomInt(0, MAX_SEED + 1) : integer(seed, '--faults-seed', 0, MAX_SEED),
+  };
+}
+
+/** The PRNG's state is 32 bits: larger seeds would repeat smaller ones. */
+const MAX_SEED = 0xffffffff;
 
 /** parseArgs would fill defaults and so hide the env var; defaults are applied in `get` instead. */
 function withoutDefaults() {

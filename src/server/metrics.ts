@@ -2,6 +2,7 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { ExpiryService } from '../service/expiry-service.js';
 import { expiryExposition } from './expiry-metrics.js';
 import { escapeLabel } from './exposition.js';
+import { FaultCounts } from './fault-metrics.js';
 
 const REQUESTS = 'pfxstore_http_requests_total';
 const DURATION = 'pfxstore_http_request_duration_seconds';
@@ -28,6 +29,8 @@ export class Metrics {
   readonly registry = new Registry();
   /** By route, then method: both arrive as the same string objects request after request, so no key is built. */
   private readonly series = new Map<string, Map<string, RouteSeries>>();
+  /** Faults injected by `serve --faults` (none without it). */
+  readonly faults = new FaultCounts();
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'pfxstore_' });
@@ -61,7 +64,8 @@ export class Metrics {
    */
   async text(expiry?: ExpiryService): Promise<string> {
     const counted = expiry && (await expiry.report().then(expiryExposition, () => ''));
-    return `${await this.registry.metrics()}\n${this.requestText()}${counted ? `\n${counted}` : ''}`;
+    const faults = this.faults.text();
+    return `${await this.registry.metrics()}\n${this.requestText()}${faults ? `\n${faults}` : ''}${counted ? `\n${counted}` : ''}`;
   }
 
   private requestText(): string {

@@ -19,6 +19,13 @@ export interface PfxstoreOptions {
   readonly seed?: string | SeedDocument;
   /** The store: `memory` (the default), `sqlite:<path>` or `postgres://…`, as `serve --db`. */
   readonly db?: string;
+  /**
+   * Failures on purpose, as `serve --faults`: `'rate=0.2;status=429,503;after-commit=0.1'` (README, "Failures on
+   * purpose"). A malformed spec rejects with the usage error naming the piece.
+   */
+  readonly faults?: string;
+  /** The seed of `faults`' draws: the same seed and the same requests give the same faults. Random when absent. */
+  readonly faultsSeed?: number;
   /** Plain HTTP instead of HTTPS with a development CA (`caPem`). */
   readonly http?: boolean;
   /** `serve --log-level`; `silent` unless set. */
@@ -49,6 +56,8 @@ export interface RunningPfxstore {
   readonly clientSecret: string;
   /** The CA that signed the server's certificate (absent with `http: true`), for a client to trust. */
   readonly caPem?: string;
+  /** With `faults`: the seed in use, to repeat a failing run with `faultsSeed`. */
+  readonly faultsSeed?: number;
   /** A signed access token the server accepts, as `pfxstore token` makes. */
   token(options?: TokenOptions): Promise<string>;
   /** Removes every record of the server's tenant (`POST /_pfxstore/reset`); with `reseed`, loads the seed again. */
@@ -86,6 +95,8 @@ export async function startPfxstore(options: PfxstoreOptions = {}): Promise<Runn
     '--db', options.db ?? 'memory',
     '--log-level', options.logLevel ?? 'silent', '--log-format', 'json',
     ...(options.http ? ['--http'] : []),
+    ...(options.faults !== undefined ? ['--faults', options.faults] : []),
+    ...(options.faultsSeed !== undefined ? ['--faults-seed', String(options.faultsSeed)] : []),
   ], {}, false);
   const server = await startServer(config, {
     seed: typeof options.seed === 'string' ? readSeedFile(options.seed) : options.seed,
@@ -107,6 +118,7 @@ export async function startPfxstore(options: PfxstoreOptions = {}): Promise<Runn
     tenantId: identity.tenantId,
     clientSecret: identity.clientSecret,
     caPem,
+    faultsSeed: config.faultsSeed,
     token,
     reset: async (resetOptions = {}) =>
       post(`${server.url}/_pfxstore/reset${resetOptions.reseed ? '?reseed=true' : ''}`, await token(), caPem),
