@@ -87,6 +87,24 @@ describe('import --manifest against serve --faults', () => {
     }
   });
 
+  it('after-commit on every create and delete: the retry\'s 409 is "imported", its 404 "removed", each said so', async () => {
+    const srv = await spawnCliServer(['--http', '--faults', 'after-commit=1;retry-after=0;methods=POST,DELETE']);
+    try {
+      const r = await runCli(['import', f.path('bulk/1.pfx'), ...importFlags(f, 'landed@contoso.com'), '--password-file', f.path('pw.txt')], { env: srv.env });
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.match(r.stderr, /retrying POST \/beta\/deviceManagement\/userPfxCertificates in 0\.0 s \(503 Service Unavailable; attempt 2\)/);
+      assert.match(r.stdout, /^imported .* — an attempt was answered 503; the retry found it created$/m);
+      const id = /^imported .*?([0-9a-f]{32}-[0-9a-f]{40})/m.exec(r.stdout)![1]!;
+      const removed = await runCli(['remove', id], { env: srv.env });
+      assert.equal(removed.code, 0, removed.stderr);
+      assert.equal(removed.stdout, `removed ${id}\n`);
+      const list = await runCli(['list', '--json'], { env: srv.env });
+      assert.deepEqual(JSON.parse(list.stdout), []);
+    } finally {
+      await srv.stop();
+    }
+  });
+
   it('PostgreSQL, four at a time', { skip: db.skip }, async () => {
     const srv = await spawnCliServer(['--http', '--db', db.urlFor(db.newSchema()), '--faults', MILD_SPEC]);
     try {
