@@ -1,4 +1,5 @@
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { type FlagSpec, parseFlags } from '../util/flags.js';
 import type { LogFormat } from './log-format.js';
 import { UsageError } from '../util/usage-error.js';
@@ -31,6 +32,8 @@ export interface ServeConfig {
   readonly pgPoolSize: number;
   readonly pgStatementTimeoutMs: number;
   readonly pgConnectTimeoutMs: number;
+  /** `--record FILE`: every request and response written to FILE as HAR 1.2, secrets redacted (server/har-recorder.ts). */
+  readonly recordFile?: string;
 }
 
 /** `--grace-ms` → PFXSTORE_GRACE_MS: every serve flag is also read from the environment, the flag winning. */
@@ -67,6 +70,8 @@ export const SERVE_FLAGS = withEnv({
   'pg-pool-size': { type: 'string', value: 'N', default: '10', description: 'PostgreSQL connections per instance' },
   'pg-statement-timeout-ms': { type: 'string', value: 'MS', default: '5000', description: 'PostgreSQL statement_timeout; the driver gives up 1 s later' },
   'pg-connect-timeout-ms': { type: 'string', value: 'MS', default: '3000', description: 'how long to wait for a PostgreSQL connection before answering 503' },
+  record: { type: 'string', value: 'FILE.har',
+    description: 'write every request and response to a new HAR 1.2 file (made 0600; secrets redacted; never overwrites one)' },
 });
 
 type FlagName = keyof typeof SERVE_FLAGS;
@@ -110,6 +115,7 @@ export function parseServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     pgPoolSize: integer(str('pg-pool-size')!, '--pg-pool-size', 1, 1000),
     pgStatementTimeoutMs: integer(str('pg-statement-timeout-ms')!, '--pg-statement-timeout-ms', 100, 600_000),
     pgConnectTimeoutMs: integer(str('pg-connect-timeout-ms')!, '--pg-connect-timeout-ms', 100, 600_000),
+    recordFile: recordFile(str('record')),
   };
   if ((config.tlsCertFile === undefined) !== (config.tlsKeyFile === undefined)) {
     throw new UsageError('--tls-cert and --tls-key go together.');
@@ -121,6 +127,23 @@ export function parseServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     throw new UsageError(`--db must be sqlite:<path>, postgres://… or memory, not '${config.dbUrl}'.`);
   }
   return Object.freeze(config);
+}
+
+/**
+ * `--record FILE`: checked here so that a mistake stops `serve` before anything starts. A recording is never
+ * overwritten (as no CLI command overwrites a file): the server creates the file itself (`wx`, har-file.ts),
+ * which also catches one made in between.
+ */
+function recordFile(path: string | undefined): string | undefined {
+  if (path === undefined) return undefined;
+  const file = resolve(path);
+  if (!existsSync(dirname(file))) throw new UsageError(`--record: the directory '${dirname(file)}' does not exist.`);
+  if (existsSync(file)) throw new UsageError(recordExists(file));
+  return file;
+}
+
+export function recordExists(file: string): string {
+  return `--record: '${file}' already exists; a recording is never overwritten: remove it or name a new file.`;
 }
 
 /** parseArgs would fill defaults and so hide the env var; defaults are applied in `get` instead. */

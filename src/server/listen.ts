@@ -6,6 +6,7 @@ import { SecretBox } from '../service/secret-box.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { buildApp } from './app.js';
+import { closeRecording } from './har-recorder.js';
 import type { ServeConfig } from './config.js';
 import { preparePrivateDir } from '../util/data-dir.js';
 import { loadDevIdentity, type DevIdentity } from '../graph/dev-identity.js';
@@ -31,7 +32,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
   const devIdentity = config.auth === 'dev' ? await loadDevIdentity(config.dataDir) : undefined;
   const tls = config.http ? undefined : await tlsMaterial(config);
   const store = await openStore(config);
-  let app: FastifyInstance;
+  let app: FastifyInstance | undefined;
   try {
     app = await buildApp({
       config,
@@ -54,6 +55,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     });
     await app.listen({ host: config.host, port: config.port });
   } catch (err) {
+    if (app) await closeRecording(app);
     await store.close();
     throw err;
   }
@@ -93,6 +95,8 @@ async function closeGracefully(app: FastifyInstance, store: Store, graceMs: numb
   } finally {
     clearInterval(sweep);
     clearTimeout(timer);
+    // app.close() completes the recording too, unless the grace period ran out first.
+    await closeRecording(app);
     await store.close();
   }
 }
