@@ -43,7 +43,9 @@ export async function installRecorder(app: FastifyInstance, options: { path: str
     const capture = captures.get(request);
     if (capture) {
       capture.sentMs = reply.elapsedTime;
-      if (typeof payload === 'string' || Buffer.isBuffer(payload)) capture.payload = payload;
+      // No payload is an empty body (a 204); a stream (none of this API's answers) is left out.
+      if (payload === null || payload === undefined) capture.payload = '';
+      else if (typeof payload === 'string' || Buffer.isBuffer(payload)) capture.payload = payload;
     }
     done(null, payload);
   });
