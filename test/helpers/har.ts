@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import type * as AjvModule from 'ajv';
 import type { ValidateFunction } from 'ajv';
 
 /** The HAR 1.2 JSON schemas (har-schema, the ones behind har-validator), checked with Ajv. */
@@ -7,7 +8,7 @@ let validate: ValidateFunction | undefined;
 
 function validator(): ValidateFunction {
   if (validate) return validate;
-  const { Ajv } = require('ajv') as typeof import('ajv');
+  const { Ajv } = require('ajv') as typeof AjvModule;
   const addFormats = require('ajv-formats') as (ajv: InstanceType<typeof Ajv>) => void;
   const schemas = require('har-schema') as Record<string, { $id: string }>;
   // The schemas are draft-06 and use two keywords of their own (`optional`, `min`) that strict mode refuses.

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -14,7 +14,9 @@ import { certificateBody, CERTS } from '../helpers/certificate-fixtures.js';
 import { headerValue, validHar, type HarEntry } from '../helpers/har.js';
 import { postgresTestDb, type PostgresTestDb } from '../helpers/postgres.js';
 import { listen } from '../helpers/server.js';
-import { EXPORT_ROLES } from '../cli/harness.js';
+import { EXPORT_ROLES, runCli } from '../cli/harness.js';
+import { spawnServer } from '../helpers/child-server.js';
+import { waitFor } from '../helpers/wait.js';
 
 const REDACTED = '[redacted]';
 
@@ -131,7 +133,8 @@ function checkRecording(text: string, session: Session): void {
     ['GET', '/beta/users', 401],
     ['GET', '/beta/users', 401],
   ]);
-  const [token, create, read, patch, batch, invalid, anonymous, forged] = entries as [HarEntry, HarEntry, HarEntry, HarEntry, HarEntry, HarEntry, HarEntry, HarEntry];
+  const [token, create, read, patch, batch, invalid, anonymous, forged] = entries as HarEntry[] as
+    [HarEntry, HarEntry, HarEntry, HarEntry, HarEntry, HarEntry, HarEntry, HarEntry];
 
   assert.deepEqual(token.request.postData?.params?.find((p) => p.name === 'client_secret'), { name: 'client_secret', value: REDACTED });
   assert.match(token.request.postData?.text ?? '', /client_id=har-test/);
@@ -204,5 +207,74 @@ describe('serve --record', () => {
   test('on PostgreSQL', async (t) => {
     if (db.skip) return t.skip(db.skip);
     return recordedSession('postgres', ['--db', db.urlFor(db.newSchema())]);
+  });
+});
+
+/** The file's entries once it is valid HAR holding `count` of them (it is written after the responses go out). */
+function entriesOnceWritten(file: string, count: number): Promise<HarEntry[]> {
+  return waitFor(() => {
+    try {
+      const entries = validHar(readFileSync(file, 'utf8')).log.entries;
+      return entries.length === count && entries;
+    } catch {
+      return undefined; // not created yet, or read in the middle of a write
+    }
+  }, { what: `${count} entries in ${file}` });
+}
+
+describe('serve --record as a process', () => {
+  test('SIGKILL leaves a valid file with every entry written so far', async () => {
+    const data = mkdtempSync(join(dir, 'data-'));
+    const file = join(dir, 'killed.har');
+    const child = await spawnServer(['--http', '--data', data, '--record', file]);
+    try {
+      for (const path of ['/healthz', '/beta/users', '/beta/nowhere']) await (await fetch(`${child.url}${path}`)).arrayBuffer();
+      await entriesOnceWritten(file, 3);
+    } finally {
+      child.process.kill('SIGKILL');
+      await child.exited;
+    }
+    const entries = validHar(readFileSync(file, 'utf8')).log.entries;
+    assert.deepEqual(entries.map((e) => [new URL(e.request.url).pathname, e.response.status]),
+      [['/healthz', 200], ['/beta/users', 401], ['/beta/nowhere', 404]]);
+  });
+
+  test('SIGTERM completes the file before exiting 0 (the flag read from PFXSTORE_RECORD)', async () => {
+    const data = mkdtempSync(join(dir, 'data-'));
+    const file = join(dir, 'stopped.har');
+    const child = await spawnServer(['--http', '--data', data], { PFXSTORE_RECORD: file });
+    const paths = Array.from({ length: 20 }, (_, i) => `/healthz?n=${i}`);
+    try {
+      await Promise.all(paths.map(async (path) => (await fetch(`${child.url}${path}`)).arrayBuffer()));
+    } finally {
+      child.process.kill('SIGTERM');
+    }
+    assert.deepEqual(await child.exited, { code: 0, signal: null });
+    const entries = validHar(readFileSync(file, 'utf8')).log.entries;
+    assert.deepEqual(entries.map((e) => new URL(e.request.url).pathname + new URL(e.request.url).search).sort(), [...paths].sort());
+    assert.deepEqual(entries[0]!.request.queryString.map((q) => q.name), ['n']);
+  });
+
+  test('a directory that does not exist is a usage error (exit 2)', async () => {
+    const missing = join(dir, 'no-such-dir');
+    const res = await runCli(['serve', '--http', '--port', '0', '--data', join(dir, 'unused'), '--record', join(missing, 'x.har')]);
+    assert.equal(res.code, 2);
+    assert.equal(res.stderr.split('\n')[0], `pfxstore serve: --record: the directory '${missing}' does not exist.`);
+  });
+
+  test('an existing file is refused, never overwritten (exit 2)', async () => {
+    const file = join(dir, 'earlier.har');
+    writeFileSync(file, 'an earlier recording');
+    const res = await runCli(['serve', '--http', '--port', '0', '--data', join(dir, 'unused'), '--record', file]);
+    assert.equal(res.code, 2);
+    assert.equal(res.stderr.split('\n')[0],
+      `pfxstore serve: --record: '${file}' already exists; a recording is never overwritten: remove it or name a new file.`);
+    assert.equal(readFileSync(file, 'utf8'), 'an earlier recording');
+  });
+
+  test('serve --help lists the flag and its variable', async () => {
+    const res = await runCli(['serve', '--help']);
+    assert.equal(res.code, 0);
+    assert.match(res.stdout, /--record FILE\.har\s+write every request and response to a new HAR 1\.2 file[^\n]*\[env: PFXSTORE_RECORD\]/);
   });
 });
