@@ -126,7 +126,7 @@ export class Redactor {
     let out = json;
     for (const secret of this.secrets) {
       // Each form is made only when it differs: base64 and tokens need no JSON escape (most of the cost otherwise).
-      const escaped = /["\\\u0000-\u001f]/.test(secret) ? JSON.stringify(secret).slice(1, -1) : secret;
+      const escaped = /["\\\p{Cc}]/u.test(secret) ? JSON.stringify(secret).slice(1, -1) : secret;
       if (out.includes(escaped)) out = out.split(escaped).join(REDACTED);
       if (/[^A-Za-z0-9\-_.!~*'()]/.test(secret)) {
         const encoded = encodeURIComponent(secret);
