@@ -204,6 +204,32 @@ describe('serve --record', () => {
 
   test('on memory', () => recordedSession('memory', ['--db', 'memory']));
 
+  test('a body over the limit (413) and JSON sent as text/plain (415): recorded, their secrets redacted', async () => {
+    const file = join(dir, 'refused.har');
+    const server = await listen(['--http', '--record', file, '--db', 'memory', '--body-limit', '1024']);
+    const [large, plain] = [randomBytes(1500).toString('base64'), randomBytes(48).toString('base64')];
+    try {
+      const headers = { authorization: `Bearer ${await server.token()}` };
+      const tooLarge = await fetch(`${server.url}${CERTS}`, {
+        method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ encryptedPfxBlob: large }),
+      });
+      assert.equal(tooLarge.status, 413);
+      const notJson = await fetch(`${server.url}${CERTS}`, {
+        method: 'POST', headers: { ...headers, 'content-type': 'text/plain' }, body: JSON.stringify({ encryptedPfxPassword: plain }),
+      });
+      assert.equal(notJson.status, 415);
+    } finally {
+      await server.stop();
+    }
+    const text = readFileSync(file, 'utf8');
+    assert.ok(!text.includes(large) && !text.includes(plain));
+    const entries = validHar(text).log.entries;
+    assert.deepEqual(entries.map((e) => e.response.status), [413, 415]);
+    assert.equal(JSON.parse(entries[1]!.request.postData!.text!).encryptedPfxPassword, REDACTED);
+    assert.equal(entries[1]!.request.postData!.mimeType, 'text/plain');
+    assert.equal(JSON.parse(entries[0]!.response.content.text!).error.code, 'RequestEntityTooLarge');
+  });
+
   test('on PostgreSQL', async (t) => {
     if (db.skip) return t.skip(db.skip);
     return recordedSession('postgres', ['--db', db.urlFor(db.newSchema())]);
