@@ -1,6 +1,6 @@
 /** What `pfxstore --help` and `pfxstore CMD --help` print: on stdout, since it is the answer that was asked for. */
-import { readFileSync } from 'node:fs';
 import { describeFlags } from '../util/flags.js';
+import { packageVersion } from '../util/package-version.js';
 import type { Command } from './command.js';
 import { commands } from './commands.js';
 
@@ -27,7 +27,6 @@ export function asksForHelp(args: readonly string[]): boolean {
   return (end < 0 ? args : args.slice(0, end)).some((a) => a === '--help' || a === '-h');
 }
 
-/** The version in the package's package.json (dist/src/cli/../../..). */
 export function version(): string {
-  return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  return packageVersion();
 }

@@ -8,7 +8,8 @@ export const serveCommand: Command = {
   usage: 'pfxstore serve [--host H] [--port N] [--data DIR] [--db URL] [--http] [--tls-cert F --tls-key F] ' +
     '[--auth dev|oidc] [--issuer I --audience A --jwks-uri U] [--public-url URL] [--throttle off|intune] ' +
     '[--log-level L] [--log-format json|pretty] [--no-auto-users] [--body-limit BYTES] [--request-timeout-ms MS] [--grace-ms MS] ' +
-    '[--pg-pool-size N] [--pg-statement-timeout-ms MS] [--pg-connect-timeout-ms MS] [--seed FILE] [--faults SPEC [--faults-seed N]]',
+    '[--pg-pool-size N] [--pg-statement-timeout-ms MS] [--pg-connect-timeout-ms MS] [--seed FILE] [--faults SPEC [--faults-seed N]] ' +
+    '[--record FILE.har]',
   flags: [{ title: 'Options (each also read from its variable; a flag wins over it)', flags: SERVE_FLAGS }],
   notes: [
     'PFXSTORE_SECRET_KEY (base64, 32 bytes) overrides the at-rest key file in --data: set the same value on every instance',

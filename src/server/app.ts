@@ -19,6 +19,7 @@ import { API_VERSIONS } from '../graph/versions.js';
 import type { Throttle } from '../graph/throttle.js';
 import type { Metrics } from './metrics.js';
 import { requestLogging } from './request-logging.js';
+import { installRecorder } from './har-recorder.js';
 import type { LogFormat } from './log-format.js';
 import { clientError, frameworkError, HEADERS_TIMEOUT_MS, refuseTunnel, unmetExpectation } from './edge-errors.js';
 import type { DevIdentity } from '../graph/dev-identity.js';
@@ -117,6 +118,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     route.onResponse = [...(Array.isArray(own) ? own : [own]), observe];
   });
 
+  // Before any route: the recorder hooks into each route as it is added.
+  if (deps.config.recordFile) await installRecorder(app, { path: deps.config.recordFile, bodyLimitBytes: deps.config.bodyLimitBytes });
   registerBodyParsing(app);
   app.setErrorHandler((err, request, reply) => sendError(request, reply, toGraphError(err, request)));
   app.setNotFoundHandler(async (request, reply) => {

@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { type FaultRules, parseFaultSpec } from './fault-spec.js';
 import { type FlagSpec, parseFlags } from '../util/flags.js';
 import type { LogFormat } from './log-format.js';
@@ -39,6 +40,8 @@ export interface ServeConfig {
   readonly faults?: FaultRules;
   /** The seed of the faults' draws: `--faults-seed`, else picked at random (and printed) when there are faults. */
   readonly faultsSeed?: number;
+  /** `--record FILE`: every request and response written to FILE as HAR 1.2, secrets redacted (server/har-recorder.ts). */
+  readonly recordFile?: string;
 }
 
 /** `--grace-ms` → PFXSTORE_GRACE_MS: every serve flag is also read from the environment, the flag winning. */
@@ -82,6 +85,8 @@ export const SERVE_FLAGS = withEnv({
     '(keys: rate, status, retry-after, latency, after-commit, drop, methods, paths; see the README)' },
   'faults-seed': { type: 'string', value: 'N', defaultText: 'random, printed at start',
     description: 'seed of --faults: the same seed and the same requests give the same faults' },
+  record: { type: 'string', value: 'FILE.har',
+    description: 'write every request and response to a new HAR 1.2 file (made 0600; secrets redacted; never overwrites one)' },
 });
 
 type FlagName = keyof typeof SERVE_FLAGS;
@@ -127,6 +132,7 @@ export function parseServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     pgConnectTimeoutMs: integer(str('pg-connect-timeout-ms')!, '--pg-connect-timeout-ms', 100, 600_000),
     seedFile: str('seed'),
     ...faultsOf(str('faults'), str('faults-seed')),
+    recordFile: recordFile(str('record')),
   };
   if ((config.tlsCertFile === undefined) !== (config.tlsKeyFile === undefined)) {
     throw new UsageError('--tls-cert and --tls-key go together.');
@@ -154,6 +160,22 @@ function faultsOf(spec: string | undefined, seed: string | undefined): Pick<Serv
 
 /** The PRNG's state is 32 bits: larger seeds would repeat smaller ones. */
 const MAX_SEED = 0xffffffff;
+/**
+ * `--record FILE`: checked here so that a mistake stops `serve` before anything starts. A recording is never
+ * overwritten (as no CLI command overwrites a file): the server creates the file itself (`wx`, har-file.ts),
+ * which also catches one made in between.
+ */
+function recordFile(path: string | undefined): string | undefined {
+  if (path === undefined) return undefined;
+  const file = resolve(path);
+  if (!existsSync(dirname(file))) throw new UsageError(`--record: the directory '${dirname(file)}' does not exist.`);
+  if (existsSync(file)) throw new UsageError(recordExists(file));
+  return file;
+}
+
+export function recordExists(file: string): string {
+  return `--record: '${file}' already exists; a recording is never overwritten: remove it or name a new file.`;
+}
 
 /** parseArgs would fill defaults and so hide the env var; defaults are applied in `get` instead. */
 function withoutDefaults() {

@@ -7,6 +7,7 @@ import { SecretBox } from '../service/secret-box.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { buildApp } from './app.js';
+import { closeRecording } from './har-recorder.js';
 import type { ServeConfig } from './config.js';
 import { preparePrivateDir } from '../util/data-dir.js';
 import { loadDevIdentity, type DevIdentity } from '../graph/dev-identity.js';
@@ -51,7 +52,7 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
   const tls = config.http ? undefined : options.tls ?? await tlsMaterial(config);
   const secrets = options.secrets ?? SecretBox.load(config.dataDir);
   const store = await openStore(config);
-  let app: FastifyInstance;
+  let app: FastifyInstance | undefined;
   try {
     const seeded = seed && await loadSeed({ store, secrets, autoUsers: config.autoUsers, plan: seed });
     app = await buildApp({
@@ -77,6 +78,7 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
     if (seeded) app.log.info({ seedCreated: seeded.created, seedSkipped: seeded.skipped }, 'seed loaded');
     await app.listen({ host: config.host, port: config.port });
   } catch (err) {
+    if (app) await closeRecording(app);
     await store.close();
     throw err;
   }
@@ -130,6 +132,8 @@ async function closeGracefully(app: FastifyInstance, store: Store, graceMs: numb
   } finally {
     clearInterval(sweep);
     clearTimeout(timer);
+    // app.close() completes the recording too, unless the grace period ran out first.
+    await closeRecording(app);
     await store.close();
   }
 }

@@ -26,6 +26,8 @@ export interface PfxstoreOptions {
   readonly faults?: string;
   /** The seed of `faults`' draws: the same seed and the same requests give the same faults. Random when absent. */
   readonly faultsSeed?: number;
+  /** Write every request and response to this new file as HAR 1.2, secrets redacted, as `serve --record`. */
+  readonly record?: string;
   /** Plain HTTP instead of HTTPS with a development CA (`caPem`). */
   readonly http?: boolean;
   /** `serve --log-level`; `silent` unless set. */
@@ -97,6 +99,7 @@ export async function startPfxstore(options: PfxstoreOptions = {}): Promise<Runn
     ...(options.http ? ['--http'] : []),
     ...(options.faults !== undefined ? ['--faults', options.faults] : []),
     ...(options.faultsSeed !== undefined ? ['--faults-seed', String(options.faultsSeed)] : []),
+    ...(options.record !== undefined ? ['--record', options.record] : []),
   ], {}, false);
   const server = await startServer(config, {
     seed: typeof options.seed === 'string' ? readSeedFile(options.seed) : options.seed,
