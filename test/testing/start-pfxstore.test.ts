@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -120,6 +120,34 @@ describe('startPfxstore', () => {
   test('reset() without a seed to reload is refused with the server\'s message', async () => {
     const server = await start({ http: true });
     await assert.rejects(server.reset({ reseed: true }), /POST .*\/_pfxstore\/reset\?reseed=true answered 400: .*seed/);
+  });
+
+  test('faults as serve --faults: injected in Graph\'s shape, the seed reported; a bad spec is refused naming the piece', async () => {
+    const server = await start({ http: true, faults: 'rate=1;status=503;retry-after=0;methods=GET', faultsSeed: 11 });
+    assert.equal(server.faultsSeed, 11);
+    graphError(await call(server, '/users'), 503, 'ServiceUnavailable', /injected on purpose by serve --faults/);
+    assert.equal((await call(server, '/users', { method: 'POST', body: JSON.stringify({ userPrincipalName: 'f@contoso.com' }) })).statusCode, 201);
+    const unseeded = await start({ http: true, faults: 'latency=1ms' });
+    assert.equal(typeof unseeded.faultsSeed, 'number');
+    await assert.rejects(startPfxstore({ http: true, faults: 'rate=2' }), /--faults: rate must be a number from 0 to 1, not '2'/);
+  });
+
+  test('record as serve --record: a HAR file of what the client sent, the token redacted', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pfxstore-har-'));
+    try {
+      const file = join(dir, 'client.har');
+      const server = await startPfxstore({ http: true, record: file });
+      const token = await server.token();
+      await call(server, '/users', { token });
+      await server.stop();
+      const har = JSON.parse(readFileSync(file, 'utf8'));
+      assert.equal(har.log.version, '1.2');
+      assert.deepEqual(har.log.entries.map((e: any) => [e.request.method, e.response.status]), [['GET', 200]]);
+      assert.ok(!readFileSync(file, 'utf8').includes(token));
+      await assert.rejects(startPfxstore({ http: true, record: file }), /--record: '.*client\.har' already exists/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('stop() closes the port; nothing was written to disk', async () => {
