@@ -51,7 +51,7 @@ export default tseslint.config(
   },
   {
     // Tests read loosely typed JSON bodies, and node:test runs the describe() and test() nobody awaits.
-    files: ['test/**/*.ts', 'bench/**/*.ts'],
+    files: ['test/**/*.ts', 'bench/**/*.ts', 'examples/**/*.ts'],
     rules: {
       '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-floating-promises': ['error', {

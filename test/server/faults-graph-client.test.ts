@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { Client } from '@microsoft/microsoft-graph-client';
-import { Agent, getGlobalDispatcher, setGlobalDispatcher, type Dispatcher } from 'undici';
+import { type Client } from '@microsoft/microsoft-graph-client';
 import { certificateBody } from '../helpers/certificate-fixtures.js';
+import { graphClientFor } from '../helpers/graph-client.js';
 import { listen, type ListeningServer } from '../helpers/server.js';
 
 /**
@@ -15,22 +14,14 @@ import { listen, type ListeningServer } from '../helpers/server.js';
 describe('the Graph JS client\'s RetryHandler against injected 429s', () => {
   let server: ListeningServer;
   let client: Client;
-  let previous: Dispatcher;
+  let restore: () => void;
 
   before(async () => {
     server = await listen(['--faults', 'rate=0.5;status=429', '--faults-seed', '3']);
-    previous = getGlobalDispatcher();
-    setGlobalDispatcher(new Agent({ connect: { ca: readFileSync(server.caPath!) } }));
-    const token = await server.token();
-    client = Client.init({
-      authProvider: (done) => done(null, token),
-      baseUrl: `${server.url}/`,
-      defaultVersion: 'beta',
-      customHosts: new Set([new URL(server.url).hostname]),
-    });
+    ({ client, restore } = await graphClientFor(server));
   });
   after(async () => {
-    setGlobalDispatcher(previous);
+    restore();
     await server.stop();
   });
 

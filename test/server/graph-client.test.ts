@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { Client, type GraphError, PageIterator, type PageCollection } from '@microsoft/microsoft-graph-client';
+import { type Client, type GraphError, PageIterator, type PageCollection } from '@microsoft/microsoft-graph-client';
 import { JsonParseNode } from '@microsoft/kiota-serialization-json';
 import { createUserPFXCertificateFromDiscriminatorValue, type UserPFXCertificate } from '@microsoft/msgraph-beta-sdk/models/index.js';
-import { Agent, getGlobalDispatcher, setGlobalDispatcher, type Dispatcher } from 'undici';
 import { certificateBody } from '../helpers/certificate-fixtures.js';
+import { graphClientFor } from '../helpers/graph-client.js';
 import { listen, type ListeningServer } from '../helpers/server.js';
 
 /**
@@ -16,23 +15,15 @@ import { listen, type ListeningServer } from '../helpers/server.js';
 describe('the Microsoft Graph JavaScript client against pfxstore over HTTPS', () => {
   let server: ListeningServer;
   let client: Client;
-  let previous: Dispatcher;
+  let restore: () => void;
   const created: Record<string, any>[] = [];
 
   before(async () => {
     server = await listen();
-    previous = getGlobalDispatcher();
-    setGlobalDispatcher(new Agent({ connect: { ca: readFileSync(server.caPath!) } }));
-    const token = await server.token();
-    client = Client.init({
-      authProvider: (done) => done(null, token),
-      baseUrl: `${server.url}/`,
-      defaultVersion: 'beta',
-      customHosts: new Set([new URL(server.url).host.split(':')[0]]),
-    });
+    ({ client, restore } = await graphClientFor(server));
   });
   after(async () => {
-    setGlobalDispatcher(previous);
+    restore();
     await server.stop();
   });
 
