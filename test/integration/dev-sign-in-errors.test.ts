@@ -66,6 +66,11 @@ describe('dev authority: authorization-code errors', () => {
     assert.equal(res.headers['x-content-type-options'], 'nosniff');
     assert.equal(res.headers['referrer-policy'], 'no-referrer');
     assert.equal(res.headers['cache-control'], 'no-store');
+    // What the request carries is escaped into the page: a hostile state or login_hint is text, not markup.
+    const hostile = await page(authorizePath, `${query(verifier(), { state: '"><script>alert(1)</script>' })}&login_hint=%22%3E%3Cimg%20src%3Dx%3E`);
+    assert.equal(hostile.statusCode, 200);
+    assert.doesNotMatch(hostile.body, /<script|<img/);
+    assert.equal(signInForm(hostile.body).fields.state, '"><script>alert(1)</script>', 'and comes back intact');
   });
 
   test('an unknown client, a wrong or missing redirect URI, a bad tenant: 400 on the page, never redirected', async () => {
