@@ -25,12 +25,12 @@ export const OPENID_SCOPES: ReadonlySet<string> = new Set(['openid', 'profile', 
 export const DEV_CONSOLE_SCOPES = ['openid', 'profile', ...DEV_DELEGATED_SCOPES] as const;
 
 /**
- * The object id of a user the tenant does not hold: derived from tenant and UPN (a name-based GUID, RFC 9562
- * §5.5 layout over SHA-256), so the same person gets the same `oid` at every sign-in.
+ * The object id of a user the tenant does not hold: derived from tenant and UPN (SHA-256, laid out as a version-8
+ * GUID, RFC 9562 §5.8), so the same person gets the same `oid` at every sign-in.
  */
 export function stableObjectId(tenantId: string, userPrincipalName: string): string {
   const bytes = createHash('sha256').update(`${tenantId}/${userPrincipalName.toLowerCase()}`).digest().subarray(0, 16);
-  bytes[6] = (bytes[6] & 0x0f) | 0x50;
+  bytes[6] = (bytes[6] & 0x0f) | 0x80;
   bytes[8] = (bytes[8] & 0x3f) | 0x80;
   const hex = bytes.toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
