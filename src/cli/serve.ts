@@ -6,7 +6,7 @@ import { SUMMARIES } from './summaries.js';
 export const serveCommand: Command = {
   summary: SUMMARIES.serve,
   usage: 'pfxstore serve [--host H] [--port N] [--data DIR] [--db URL] [--http] [--tls-cert F --tls-key F] ' +
-    '[--auth dev|oidc] [--issuer I --audience A --jwks-uri U] [--public-url URL] [--throttle off|intune] ' +
+    '[--auth dev|oidc] [--issuer I --audience A --jwks-uri U] [--console-client-id ID] [--console-scopes "S S"] [--public-url URL] [--throttle off|intune] ' +
     '[--log-level L] [--log-format json|pretty] [--no-auto-users] [--body-limit BYTES] [--request-timeout-ms MS] [--grace-ms MS] ' +
     '[--pg-pool-size N] [--pg-statement-timeout-ms MS] [--pg-connect-timeout-ms MS] [--seed FILE] [--faults SPEC [--faults-seed N]] ' +
     '[--record FILE.har]',

@@ -74,6 +74,8 @@ export interface MintOptions {
   readonly ttlSeconds?: number;
   readonly appId?: string;
   readonly audience?: string;
+  /** The user's object id in a delegated token; a random one when absent. */
+  readonly objectId?: string;
 }
 
 /** Signs a Graph-shaped access token: application (`roles`) or delegated (`scp`, `upn`). */
@@ -83,11 +85,13 @@ export async function mintDevToken(identity: DevIdentity, options: MintOptions =
   const claims: Record<string, unknown> = {
     tid: tenantId,
     appid: options.appId ?? 'pfxstore-dev-client',
-    oid: randomUUID(),
+    oid: options.objectId ?? randomUUID(),
   };
   if (options.scopes) {
     claims.scp = options.scopes.join(' ');
     if (options.upn) claims.upn = options.upn;
+    // Entra ID's v2 access tokens say whose they are; the verifier reads a token with `idtyp: user` as delegated.
+    claims.idtyp = 'user';
   } else {
     claims.roles = [...(options.roles ?? DEFAULT_ROLES)];
   }
@@ -98,5 +102,35 @@ export async function mintDevToken(identity: DevIdentity, options: MintOptions =
     .setIssuedAt()
     .setNotBefore('0s')
     .setExpirationTime(`${options.ttlSeconds ?? 3600}s`)
+    .sign(key);
+}
+
+export interface IdTokenOptions {
+  readonly tenantId: string;
+  readonly clientId: string;
+  readonly upn: string;
+  readonly objectId: string;
+  readonly nonce?: string;
+  readonly ttlSeconds: number;
+}
+
+/** An OpenID Connect ID token for the console (audience: its client id), shaped like Entra ID's v2 ones. */
+export async function mintDevIdToken(identity: DevIdentity, options: IdTokenOptions): Promise<string> {
+  const key = await importJWK(identity.privateJwk, 'RS256');
+  const claims: Record<string, unknown> = {
+    tid: options.tenantId,
+    oid: options.objectId,
+    preferred_username: options.upn,
+    name: options.upn.split('@')[0],
+  };
+  if (options.nonce !== undefined) claims.nonce = options.nonce;
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: 'RS256', kid: identity.kid, typ: 'JWT' })
+    .setIssuer(devIssuer(options.tenantId))
+    .setSubject(options.objectId)
+    .setAudience(options.clientId)
+    .setIssuedAt()
+    .setNotBefore('0s')
+    .setExpirationTime(`${options.ttlSeconds}s`)
     .sign(key);
 }

@@ -166,9 +166,12 @@ function apiDeps(deps: AppDeps): ApiDeps {
     verifier: deps.verifier,
     throttle: deps.throttle,
     devIdentity: deps.devIdentity,
+    consoleSignIn: config.auth === 'oidc' && config.consoleClientId
+      ? { issuer: config.issuer!, clientId: config.consoleClientId, scopes: config.consoleScopes } : undefined,
     publicUrl: config.publicUrl,
     ready: () => store.ping(),
     metricsText: () => deps.metrics.text(expiry),
+    now: deps.now,
   };
 }
 

@@ -19,6 +19,10 @@ export interface ServeConfig {
   readonly issuer?: string;
   readonly audience?: string;
   readonly jwksUri?: string;
+  /** oidc: the identity provider's public SPA client that the console signs in with; no console sign-in without. */
+  readonly consoleClientId?: string;
+  /** oidc: the scopes the console asks for (`/console/config.json`). */
+  readonly consoleScopes: readonly string[];
   readonly publicUrl?: string;
   readonly throttle: 'off' | 'intune';
   readonly logLevel: string;
@@ -65,6 +69,9 @@ export const SERVE_FLAGS = withEnv({
   issuer: { type: 'string', value: 'URL', description: 'oidc: the issuer; {tenantid} stands for the token\'s tid (multi-tenant Entra ID)' },
   audience: { type: 'string', value: 'A', description: 'oidc: the accepted audiences, comma-separated' },
   'jwks-uri': { type: 'string', value: 'URL', description: 'oidc: where the issuer publishes its signing keys' },
+  'console-client-id': { type: 'string', value: 'ID', description: 'oidc: the identity provider\'s public SPA client (PKCE, redirect URI <origin>/console/) the console signs in with' },
+  'console-scopes': { type: 'string', value: '"S S"', defaultText: '"openid profile <audience>/DeviceManagementConfiguration.ReadWrite.All <audience>/User.ReadWrite.All"',
+    description: 'oidc: the scopes the console asks for, space-separated (<audience>: the first --audience)' },
   'public-url': { type: 'string', value: 'URL', description: 'scheme://host:port for absolute URLs (@odata.nextLink, Location) behind a proxy' },
   throttle: { type: 'string', value: 'off|intune', default: 'off', description: 'intune: 2,000 reads and 200 writes per tenant per 20 s, then 429' },
   'log-level': { type: 'string', value: 'LEVEL', default: 'info', description: 'fatal, error, warn, info (a line per request), debug, trace or silent' },
@@ -119,6 +126,8 @@ export function parseServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     issuer: str('issuer'),
     audience: str('audience'),
     jwksUri: str('jwks-uri'),
+    consoleClientId: str('console-client-id'),
+    consoleScopes: consoleScopes(str('console-scopes'), str('audience')),
     publicUrl: str('public-url')?.replace(/\/+$/, ''),
     throttle: oneOf(str('throttle')!, ['off', 'intune'] as const, '--throttle'),
     logLevel: oneOf(str('log-level')!, ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, '--log-level'),
@@ -139,6 +148,9 @@ export function parseServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv
   }
   if (auth === 'oidc' && (!config.issuer || !config.audience || !config.jwksUri)) {
     throw new UsageError('--auth oidc needs --issuer, --audience and --jwks-uri.');
+  }
+  if (auth === 'dev' && (str('console-client-id') !== undefined || str('console-scopes') !== undefined)) {
+    throw new UsageError('--console-client-id and --console-scopes are for --auth oidc: the dev authority has its own console client and scopes.');
   }
   if (config.dbUrl !== 'memory' && !/^(sqlite:|postgres(ql)?:\/\/)/.test(config.dbUrl)) {
     throw new UsageError(`--db must be sqlite:<path>, postgres://… or memory, not '${config.dbUrl}'.`);
@@ -175,6 +187,21 @@ function recordFile(path: string | undefined): string | undefined {
 
 export function recordExists(file: string): string {
   return `--record: '${file}' already exists; a recording is never overwritten: remove it or name a new file.`;
+}
+
+/**
+ * The console's scopes: as given, or the two delegated permissions it needs named under the API's first audience,
+ * the way Entra ID names an API's scopes (`api://pfxstore/User.ReadWrite.All`, or Graph's own
+ * `https://graph.microsoft.com/User.ReadWrite.All`).
+ */
+function consoleScopes(flag: string | undefined, audience: string | undefined): readonly string[] {
+  if (flag !== undefined) {
+    const scopes = flag.split(/[\s,]+/).filter(Boolean);
+    if (scopes.length === 0) throw new UsageError('--console-scopes must name at least one scope.');
+    return Object.freeze(scopes);
+  }
+  const resource = (audience ?? '').split(',')[0].trim().replace(/\/+$/, '');
+  return Object.freeze(['openid', 'profile', ...['DeviceManagementConfiguration.ReadWrite.All', 'User.ReadWrite.All'].map((s) => (resource ? `${resource}/${s}` : s))]);
 }
 
 /** parseArgs would fill defaults and so hide the env var; defaults are applied in `get` instead. */

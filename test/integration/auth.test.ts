@@ -167,13 +167,15 @@ describe('authentication, permissions and tenants', () => {
     assert.equal(path('authorization_endpoint'), `/${tenant}/oauth2/v2.0/authorize`);
     assert.equal(path('token_endpoint'), `/${tenant}/oauth2/v2.0/token`);
     assert.equal(path('jwks_uri'), `/${tenant}/discovery/v2.0/keys`);
-    // Only what the endpoints do: the client-credentials grant, no response type at the authorization endpoint.
-    assert.deepEqual(config.grant_types_supported, ['client_credentials']);
-    assert.deepEqual(config.response_types_supported, []);
-    assert.deepEqual(config.token_endpoint_auth_methods_supported, ['client_secret_post', 'client_secret_basic']);
+    // Only what the endpoints do: client credentials for programs, authorization code + PKCE (S256) for the console.
+    assert.deepEqual(config.grant_types_supported, ['authorization_code', 'client_credentials']);
+    assert.deepEqual(config.response_types_supported, ['code']);
+    assert.deepEqual(config.code_challenge_methods_supported, ['S256']);
+    assert.deepEqual(config.token_endpoint_auth_methods_supported, ['client_secret_post', 'client_secret_basic', 'none']);
     assert.equal(config.request_uri_parameter_supported, false);
 
-    // The authorization endpoint exists and says why it grants nothing, as JSON, without redirecting.
+    // The authorization endpoint serves the console's client only; another client's request is answered on the
+    // page, never redirected (RFC 6749 §4.1.2.1). test/integration/dev-sign-in*.test.ts cover the rest.
     const authorize = await t.call({
       method: 'GET', token: null,
       url: `${path('authorization_endpoint')}?response_type=code&client_id=app&redirect_uri=http%3A%2F%2Flocalhost%2Fcb&scope=openid`,
@@ -181,20 +183,18 @@ describe('authentication, permissions and tenants', () => {
     assert.equal(authorize.statusCode, 400);
     assert.equal(authorize.headers.location, undefined);
     assert.equal(authorize.headers['cache-control'], 'no-store');
-    const { error, error_description: description } = authorize.json();
-    assert.equal(error, 'unsupported_response_type');
-    assert.match(description, /only the client-credentials grant/);
+    assert.match(authorize.body, /The client_id &#39;app&#39; is not known here/);
     const badTenant = await t.call({ method: 'GET', url: '/contoso/oauth2/v2.0/authorize?response_type=code', token: null });
     assert.equal(badTenant.statusCode, 400);
-    assert.equal(badTenant.json().error, 'invalid_request');
-    assert.match(badTenant.json().error_description, /tenant in the path must be a GUID/);
+    assert.match(badTenant.body, /The tenant in the path must be a GUID/);
 
     // The token endpoint refuses any other grant with the OAuth error for it.
-    const code = await t.call({
+    const password = await t.call({
       method: 'POST', url: path('token_endpoint'), token: null,
-      payload: 'grant_type=authorization_code&code=x', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'grant_type=password&username=x&password=y', headers: { 'content-type': 'application/x-www-form-urlencoded' },
     });
-    assert.equal(code.statusCode, 400);
-    assert.equal(code.json().error, 'unsupported_grant_type');
+    assert.equal(password.statusCode, 400);
+    assert.equal(password.json().error, 'unsupported_grant_type');
+    assert.match(password.json().error_description, /Only grant_type=client_credentials and grant_type=authorization_code are supported/);
   });
 });
