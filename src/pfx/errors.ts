@@ -52,3 +52,12 @@ export class KeyError extends Error {
     super(message);
   }
 }
+
+/**
+ * The ciphertext did not decrypt (bad padding, or garbage after decryption). With CBC and PKCS#7 padding this
+ * is what a wrong key looks like; the opener decides whether that means a wrong password. Internal to the
+ * PFX readers: they turn it into a `PfxError`.
+ */
+export class DecryptFailure extends Error {
+  override name = 'DecryptFailure';
+}
