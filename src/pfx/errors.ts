@@ -13,7 +13,9 @@ export type PfxErrorCode =
   /** The file holds no certificate, or none that matches its private key. */
   | 'no-certificate'
   /** A well-formed file using an algorithm or mode pfxstore does not implement. */
-  | 'unsupported-algorithm';
+  | 'unsupported-algorithm'
+  /** The certificate has expired (the browser console refuses it, as `import` does without --allow-expired). */
+  | 'expired';
 
 export class PfxError extends Error {
   override name = 'PfxError';

@@ -7,17 +7,17 @@
  */
 import { type KeyObject, X509Certificate, createPrivateKey } from 'node:crypto';
 import { bytesEqual } from './bytes.js';
-import { DerError, Tag, children, encoding, readOid } from './der.js';
+import { DerError, encoding } from './der.js';
 import { DecryptFailure, PfxError } from './errors.js';
 import { IterationBudget } from './limits.js';
 import { assertMacSupported, verifyMac } from './mac.js';
-import { OID_DATA, OID_X509_CERTIFICATE } from './oids.js';
+import { OID_DATA } from './oids.js';
 import { pbeDecrypt } from './pbe.js';
 import { readEncryptedPrivateKeyInfo } from './pbe-params.js';
 import { type PfxStructure, parsePfx } from './pfx-structure.js';
 import { type PasswordForm, passwordForms } from './pkcs12-kdf.js';
 import { canonicalRsaPrivateKey } from './rsa-private-key.js';
-import { type SafeBag, readSafeBags, readSafeContentsPart } from './safe-bags.js';
+import { type SafeBag, readCertBag, readSafeBags, readSafeContentsPart } from './safe-bags.js';
 
 export { checkPkcs12Structure, isPkcs12Structure } from './pfx-structure.js';
 
@@ -110,7 +110,7 @@ function readContents(pfx: PfxStructure, form: PasswordForm, budget: IterationBu
   bags.forEach((bag, index) => {
     const what = `SafeBag ${index + 1}`;
     if (bag.kind === 'cert') {
-      const cert = readCertBag(bag, what);
+      const cert = readCertificate(bag, what);
       if (cert) certs.push({ bag, cert });
     } else if (bag.kind === 'key') {
       // keyBag: a plain PrivateKeyInfo (RFC 5208 §5), as `-keypbe NONE` writes.
@@ -124,13 +124,10 @@ function readContents(pfx: PfxStructure, form: PasswordForm, budget: IterationBu
   return { keys, certs };
 }
 
-/** CertBag ::= SEQUENCE { certId OID, certValue [0] EXPLICIT ANY }; only x509Certificate is used. */
-function readCertBag(bag: SafeBag, what: string): X509Certificate | undefined {
-  const reader = children(bag.value, `${what} CertBag`);
-  const certId = readOid(reader.expect(Tag.OID, `${what} certId`), `${what} certId`);
-  const value = children(reader.expect(Tag.CONTEXT_0, `${what} certValue`), `${what} certValue`);
-  if (certId !== OID_X509_CERTIFICATE) return undefined; // sdsiCertificate: not an X.509 certificate
-  const der = value.octets(`${what} certValue`);
+/** The bag's certificate as Node reads it; undefined for a bag that holds no X.509 certificate. */
+function readCertificate(bag: SafeBag, what: string): X509Certificate | undefined {
+  const der = readCertBag(bag, what);
+  if (der === undefined) return undefined;
   try {
     return new X509Certificate(der);
   } catch {

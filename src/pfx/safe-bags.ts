@@ -17,6 +17,7 @@ import {
   OID_LOCAL_KEY_ID,
   OID_SAFE_CONTENTS_BAG,
   OID_SHROUDED_KEY_BAG,
+  OID_X509_CERTIFICATE,
   describeOid,
 } from './oids.js';
 
@@ -150,4 +151,16 @@ function readAttributes(set: DerNode | undefined): { localKeyId: Uint8Array | un
     else if (id === OID_FRIENDLY_NAME) friendlyName = readBmpString(values.expect(Tag.BMP_STRING, 'friendlyName'), 'friendlyName');
   }
   return { localKeyId, friendlyName };
+}
+
+/**
+ * CertBag ::= SEQUENCE { certId OID, certValue [0] EXPLICIT ANY }: the DER of an x509Certificate bag, or
+ * undefined for another kind (sdsiCertificate). The caller checks that the DER is a certificate.
+ */
+export function readCertBag(bag: SafeBag, what: string): Uint8Array | undefined {
+  const reader = children(bag.value, `${what} CertBag`);
+  const certId = readOid(reader.expect(Tag.OID, `${what} certId`), `${what} certId`);
+  const value = children(reader.expect(Tag.CONTEXT_0, `${what} certValue`), `${what} certValue`);
+  if (certId !== OID_X509_CERTIFICATE) return undefined;
+  return value.octets(`${what} certValue`);
 }
