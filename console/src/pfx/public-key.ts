@@ -190,4 +190,3 @@ async function rsaPublicKey(form: PublicKeyForm, n: Uint8Array, e: Uint8Array): 
 function base64url(bytes: Uint8Array): string {
   return btoa(latin1Text(bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
-
