@@ -2,16 +2,17 @@
  * The primitives the browser opens a PFX with: WebCrypto (`globalThis.crypto.subtle`, the same API in
  * browsers and Node 20) for PBKDF2, HMAC, AES-CBC and SHA-1 thumbprints, and @noble/hashes for the PKCS#12
  * KDF's iterated hash — synchronous, because awaiting one WebCrypto digest per round (2,048 rounds per
- * derivation, five derivations in a -legacy file) costs more than the hashing itself.
+ * derivation, five derivations in a -legacy file) costs more than the hashing itself; SHA-1, which `-legacy`
+ * files iterate ten thousand times, by a one-block SHA-1 of its own (sha1-block.ts).
  */
-import { sha1 } from '@noble/hashes/legacy';
 import { sha224, sha256, sha384, sha512, sha512_224, sha512_256 } from '@noble/hashes/sha2';
 import { PfxError } from '../../../src/pfx/errors.js';
 import type { HashFunction } from '../../../src/pfx/pkcs12-kdf-core.js';
+import { sha1Short } from './sha1-block.js';
 
 /** Node's digest names (what src/pfx/oids.ts maps OIDs to) → a synchronous hash. */
 const HASHES: Readonly<Record<string, HashFunction>> = {
-  sha1: (data) => sha1(data),
+  sha1: sha1Short,
   sha224: (data) => sha224(data),
   sha256: (data) => sha256(data),
   sha384: (data) => sha384(data),
