@@ -7,15 +7,17 @@
 import { readTbsCertificate, readValidity } from '../../../src/pfx/certificate-tbs.js';
 import { certificateUsage } from '../../../src/pfx/certificate-usage.js';
 import { DerError, encoding } from '../../../src/pfx/der.js';
-import { DecryptFailure, PfxError } from '../../../src/pfx/errors.js';
-import { IterationBudget } from '../../../src/pfx/limits.js';
+import { DecryptFailure } from '../../../src/pfx/errors.js';
+import type { IterationBudget } from '../../../src/pfx/limits.js';
 import { assertMacSupported } from '../../../src/pfx/mac-data.js';
-import { OID_DATA } from '../../../src/pfx/oids.js';
+import {
+  asOpenError, assertKeyAndCertificate, candidatesFor, contentsDoNotDecrypt, macMismatch, noMacWrongPassword, noMatchingCertificate, sameLocalKeyId,
+  startOpening,
+} from '../../../src/pfx/open-steps.js';
 import { readEncryptedPrivateKeyInfo } from '../../../src/pfx/pbe-params.js';
-import { type PfxStructure, parsePfx } from '../../../src/pfx/pfx-structure.js';
-import { type PasswordForm, passwordForms } from '../../../src/pfx/pkcs12-kdf-core.js';
+import type { PfxStructure } from '../../../src/pfx/pfx-structure.js';
+import type { PasswordForm } from '../../../src/pfx/pkcs12-kdf-core.js';
 import { type SafeBag, readCertBag, readSafeBags, readSafeContentsPart } from '../../../src/pfx/safe-bags.js';
-import { bytesEqual } from '../../../src/pfx/bytes.js';
 import { distinguishedName } from './distinguished-name.js';
 import { type KeyIdentity, privateKeyIdentity, publicKeyIdentity, sameKey } from './key-identity.js';
 import { verifyMac } from './mac-verify.js';
@@ -59,17 +61,11 @@ interface Contents {
 
 /** Opens a DER PKCS#12 file. Rejects with `PfxError` (the CLI's code and message) on every failure. */
 export async function openPfx(bytes: Uint8Array, password: string, options: OpenPfxOptions = {}): Promise<OpenedPfx> {
-  const pfx = parsePfx(bytes);
-  if (pfx.authSafeType !== OID_DATA) {
-    throw new PfxError('unsupported-algorithm', 'the file uses public-key integrity mode (signedData), which pfxstore does not open');
-  }
-  const budget = new IterationBudget(options.maxIterations);
-  const forms = passwordForms(password);
+  const { pfx, budget, forms } = startOpening(bytes, password, options.maxIterations);
   try {
     return await describeLeaf(pickLeaf(pfx.mac ? await openWithMac(pfx, forms, budget) : await openWithoutMac(pfx, forms, budget)));
   } catch (e) {
-    if (e instanceof DerError) throw new PfxError('not-pkcs12', `not a valid PKCS#12 file: ${e.message}`);
-    throw e;
+    throw asOpenError(e);
   }
 }
 
@@ -83,18 +79,12 @@ async function openWithMac(pfx: PfxStructure, forms: PasswordForm[], budget: Ite
       break;
     }
   }
-  if (form === undefined) {
-    throw new PfxError('wrong-password', 'wrong password: the PKCS#12 MAC does not verify (or the file was altered after it was made)');
-  }
+  if (form === undefined) throw macMismatch();
   try {
     return await readContents(pfx, form, budget);
   } catch (e) {
     if (!(e instanceof DecryptFailure)) throw e;
-    throw new PfxError(
-      'wrong-password',
-      `the MAC verifies with this password but the contents do not decrypt (${e.message}); ` +
-        'was the file made with separate integrity and encryption passwords (openssl pkcs12 -twopass)?',
-    );
+    throw contentsDoNotDecrypt(e);
   }
 }
 
@@ -109,7 +99,7 @@ async function openWithoutMac(pfx: PfxStructure, forms: PasswordForm[], budget: 
       failure ??= e;
     }
   }
-  throw new PfxError('wrong-password', `wrong password: the file has no MAC and its contents do not decrypt with this password (${failure!.message})`);
+  throw noMacWrongPassword(failure!);
 }
 
 async function readContents(pfx: PfxStructure, form: PasswordForm, budget: IterationBudget): Promise<Contents> {
@@ -159,16 +149,14 @@ function keyIdentity(der: Uint8Array, failure: () => Error): KeyIdentity | undef
  * public part its DER does not carry (rare: an EC key without its point) takes the certificate with its localKeyId.
  */
 function pickLeaf({ keys, certs }: Contents): { cert: FoundCert; key: FoundKey } {
-  if (keys.length === 0) throw new PfxError('no-private-key', 'the file holds no private key (was it exported with -nokeys?)');
-  if (certs.length === 0) throw new PfxError('no-certificate', 'the file holds a private key but no certificate');
+  assertKeyAndCertificate(keys.length, certs.length);
   for (const key of keys) {
-    const { bag } = key;
-    const sameId = (c: FoundCert) => bag.localKeyId !== undefined && c.bag.localKeyId !== undefined && bytesEqual(bag.localKeyId, c.bag.localKeyId);
-    const ordered = [...certs.filter(sameId), ...certs.filter((c) => !sameId(c))];
-    const leaf = key.identity === undefined ? certs.find(sameId) : ordered.find((c) => sameKey(c.identity, key.identity));
+    const leaf = key.identity === undefined
+      ? certs.find((c) => sameLocalKeyId(key.bag, c.bag))
+      : candidatesFor(key.bag, certs).find((c) => sameKey(c.identity, key.identity));
     if (leaf) return { cert: leaf, key };
   }
-  throw new PfxError('no-certificate', `none of the file's ${certs.length} certificate(s) matches its private key`);
+  throw noMatchingCertificate(certs.length);
 }
 
 async function describeLeaf({ cert, key }: { cert: FoundCert; key: FoundKey }): Promise<OpenedPfx> {
