@@ -17,20 +17,20 @@ import { DIGESTS, OID_DATA, OID_ENCRYPTED_DATA, OID_PBES2, OID_SHROUDED_KEY_BAG,
 
 interface MacStep {
   readonly digest: string;
-  readonly salt: Buffer;
+  readonly salt: Uint8Array;
   readonly iterations: number;
-  readonly content: Buffer;
-  readonly expected: Buffer;
+  readonly content: Uint8Array;
+  readonly expected: Uint8Array;
 }
 
 interface Pbes2Step {
-  readonly salt: Buffer;
+  readonly salt: Uint8Array;
   readonly iterations: number;
   readonly prf: string;
   readonly cipher: string;
   readonly keyBytes: number;
-  readonly iv: Buffer;
-  readonly data: Buffer;
+  readonly iv: Uint8Array;
+  readonly data: Uint8Array;
 }
 
 export interface FileWork {
@@ -73,7 +73,7 @@ export function planFile(der: Buffer): FileWork {
   return { mac, decrypts };
 }
 
-function pbes2Step(algorithm: DerNode, data: Buffer): Pbes2Step {
+function pbes2Step(algorithm: DerNode, data: Uint8Array): Pbes2Step {
   const alg = readAlgorithmIdentifier(algorithm, 'encryption algorithm');
   if (alg.oid !== OID_PBES2 || !alg.params) throw new Error(`expected PBES2, found ${alg.oid} (a -legacy file?)`);
   const params = children(alg.params, 'PBES2 parameters');
@@ -105,7 +105,7 @@ export function bareWork(work: FileWork, settings: BareSettings): Buffer {
  */
 export function bareOpen(work: FileWork, password: string): void {
   const { mac } = work;
-  const macKey = pkcs12MacKey(mac.digest, bmpPassword(password), mac.salt, mac.iterations);
+  const macKey = pkcs12MacKey(mac.digest, bmpPassword(password), Buffer.from(mac.salt), mac.iterations);
   if (!createHmac(mac.digest, macKey).update(mac.content).digest().equals(mac.expected)) throw new Error('bare MAC does not verify');
   const utf8 = Buffer.from(password, 'utf8');
   for (const step of work.decrypts) {

@@ -5,8 +5,11 @@
  * Read from the DER with the PFX layer's reader: Node's X509Certificate exposes no key usage bits, and its
  * `subjectAltName` string quotes and joins names in a form not worth parsing back; @peculiar/x509 reads all of
  * it but takes ~0.2 s to load, more than the rest of `import`'s start-up.
+ *
+ * Pure (Uint8Array, no Node API): the browser console lists a PFX's e-mail addresses with it.
  */
-import type { X509Certificate } from 'node:crypto';
+import { latin1Text } from './bytes.js';
+import { readTbsCertificate } from './certificate-tbs.js';
 import { type DerNode, type DerReader, DerError, Tag, children, readNode, readOid, tagName } from './der.js';
 import { OID_EMAIL_ADDRESS, OID_EXTENDED_KEY_USAGE, OID_KEY_USAGE, OID_SUBJECT_ALT_NAME } from './oids.js';
 
@@ -55,8 +58,9 @@ export interface CertificateUsage {
  * an extension's contents are only decoded when used, so each is read on its own and a malformed one is reported
  * in `unreadable` rather than refusing the file here.
  */
-export function certificateUsage(cert: X509Certificate): CertificateUsage {
-  const { subject, extensions } = tbsParts(cert.raw);
+export function certificateUsage(cert: { readonly raw: Uint8Array }): CertificateUsage {
+  const { subject, extensionsWrapper } = readTbsCertificate(cert.raw);
+  const extensions = extensionsWrapper && children(extensionsWrapper, 'extensions').expect(Tag.SEQUENCE, 'Extensions');
   const unreadable: { part: string; reason: string }[] = [];
   const attempt = <T>(part: string, read: () => T): T | undefined => {
     try {
@@ -67,7 +71,7 @@ export function certificateUsage(cert: X509Certificate): CertificateUsage {
       return undefined;
     }
   };
-  const ext = attempt('extensions', () => readExtensions(extensions)) ?? new Map<string, Buffer>();
+  const ext = attempt('extensions', () => readExtensions(extensions)) ?? new Map<string, Uint8Array>();
   const eku = ext.get(OID_EXTENDED_KEY_USAGE);
   const ku = ext.get(OID_KEY_USAGE);
   const san = ext.get(OID_SUBJECT_ALT_NAME);
@@ -78,27 +82,9 @@ export function certificateUsage(cert: X509Certificate): CertificateUsage {
   return { extendedKeyUsages, keyUsages, emailAddresses: [...sanEmails, ...subjectEmails], unreadable };
 }
 
-/**
- *   TBSCertificate ::= SEQUENCE { version [0] EXPLICIT OPTIONAL, serialNumber, signature, issuer, validity, subject,
- *     subjectPublicKeyInfo, issuerUniqueID [1] IMPLICIT OPTIONAL, subjectUniqueID [2] IMPLICIT OPTIONAL,
- *     extensions [3] EXPLICIT Extensions OPTIONAL }
- */
-function tbsParts(der: Buffer): { subject: DerNode; extensions: DerNode | undefined } {
-  const certificate = children(readNode(der, 0), 'Certificate');
-  const tbs = children(certificate.expect(Tag.SEQUENCE, 'tbsCertificate'), 'tbsCertificate');
-  tbs.optional(Tag.CONTEXT_0, 'version');
-  tbs.expect(Tag.INTEGER, 'serialNumber');
-  for (const field of ['signature', 'issuer', 'validity']) tbs.expect(Tag.SEQUENCE, field);
-  const subject = tbs.expect(Tag.SEQUENCE, 'subject');
-  tbs.expect(Tag.SEQUENCE, 'subjectPublicKeyInfo');
-  while (!tbs.done && tbs.peekTag() !== Tag.CONTEXT_3) tbs.next('a unique identifier'); // [1], [2]: version 2 relics
-  const wrapper = tbs.optional(Tag.CONTEXT_3, 'extensions');
-  return { subject, extensions: wrapper && children(wrapper, 'extensions').expect(Tag.SEQUENCE, 'Extensions') };
-}
-
 /** Extension ::= SEQUENCE { extnID OID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }: extnValue by OID. */
-function readExtensions(node: DerNode | undefined): Map<string, Buffer> {
-  const found = new Map<string, Buffer>();
+function readExtensions(node: DerNode | undefined): Map<string, Uint8Array> {
+  const found = new Map<string, Uint8Array>();
   if (!node) return found;
   const list = children(node, 'Extensions');
   while (!list.done) {
@@ -134,7 +120,7 @@ function readSanEmails(node: DerNode): string[] {
   const emails: string[] = [];
   while (!names.done) {
     const name = names.next('GeneralName');
-    if (name.tag === 0x81) emails.push(name.buf.toString('latin1', name.contentStart, name.contentEnd));
+    if (name.tag === 0x81) emails.push(latin1Text(name.buf, name.contentStart, name.contentEnd));
   }
   return emails;
 }
@@ -150,7 +136,8 @@ function readSubjectEmails(subject: DerNode): string[] {
       const type = readOid(attribute.expect(Tag.OID, 'attribute type'), 'attribute type');
       const value = attribute.next('attribute value');
       if (type === OID_EMAIL_ADDRESS && !value.constructed) {
-        emails.push(value.buf.toString(value.tag === 0x0c ? 'utf8' : 'latin1', value.contentStart, value.contentEnd));
+        const bytes = value.buf.subarray(value.contentStart, value.contentEnd);
+        emails.push(value.tag === 0x0c ? new TextDecoder().decode(bytes) : latin1Text(bytes));
       }
     }
   }
@@ -158,7 +145,7 @@ function readSubjectEmails(subject: DerNode): string[] {
 }
 
 /** An extension's value: exactly one element. */
-function single(value: Buffer): DerNode {
+function single(value: Uint8Array): DerNode {
   const node = readNode(value, 0);
   if (node.end !== value.length) throw new DerError(`${value.length - node.end} bytes after the value`, node.end);
   return node;

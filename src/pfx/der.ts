@@ -9,7 +9,11 @@
  * - BER indefinite lengths and constructed OCTET STRINGs are accepted, because PKCS#12 files from
  *   Windows, Java keytool and BouncyCastle use them (OpenSSL 3 itself writes DER);
  * - high-tag-number identifiers (tag number ≥ 31) are refused: no structure read here uses them.
+ *
+ * Pure (Uint8Array, no Node API): the browser console opens PFX files with it too.
  */
+
+import { concatBytes, latin1Text } from './bytes.js';
 
 export class DerError extends Error {
   override name = 'DerError';
@@ -49,7 +53,7 @@ export const MAX_DEPTH = 32;
 
 /** One TLV. Offsets index `buf`; for an indefinite length `contentEnd` is the end-of-contents marker. */
 export interface DerNode {
-  readonly buf: Buffer;
+  readonly buf: Uint8Array;
   readonly tag: number;
   readonly constructed: boolean;
   readonly indefinite: boolean;
@@ -67,7 +71,7 @@ interface Header {
 }
 
 /** Reads identifier and length octets only; never looks past `limit`. */
-function readHeader(buf: Buffer, offset: number, limit: number): Header {
+function readHeader(buf: Uint8Array, offset: number, limit: number): Header {
   if (offset >= limit) throw new DerError('unexpected end of data: an element was expected', offset);
   const tag = buf[offset];
   if (tag === 0x00) throw new DerError('unexpected end-of-contents marker', offset);
@@ -99,7 +103,7 @@ function readHeader(buf: Buffer, offset: number, limit: number): Header {
  * Finds the end-of-contents marker of an indefinite-length element iteratively (an explicit depth
  * counter instead of recursion), so hostile nesting cannot exhaust the stack.
  */
-function findIndefiniteEnd(buf: Buffer, contentStart: number, limit: number): number {
+function findIndefiniteEnd(buf: Uint8Array, contentStart: number, limit: number): number {
   let depth = 1;
   let pos = contentStart;
   for (;;) {
@@ -123,7 +127,7 @@ function findIndefiniteEnd(buf: Buffer, contentStart: number, limit: number): nu
 }
 
 /** Reads the element starting at `offset`, which must end at or before `limit`. */
-export function readNode(buf: Buffer, offset = 0, limit = buf.length): DerNode {
+export function readNode(buf: Uint8Array, offset = 0, limit = buf.length): DerNode {
   const header = readHeader(buf, offset, limit);
   const constructed = (header.tag & CONSTRUCTED) !== 0;
   if (header.length >= 0) {
@@ -165,7 +169,7 @@ export class DerReader {
   private pos: number;
 
   constructor(
-    readonly buf: Buffer,
+    readonly buf: Uint8Array,
     start = 0,
     readonly end = buf.length,
   ) {
@@ -204,7 +208,7 @@ export class DerReader {
   }
 
   /** An OCTET STRING's contents, primitive or (BER) constructed. */
-  octets(what: string): Buffer {
+  octets(what: string): Uint8Array {
     const tag = this.peekTag();
     if (tag === (Tag.OCTET_STRING | CONSTRUCTED)) return readOctets(this.next(what), what);
     return readOctets(this.expect(Tag.OCTET_STRING, what), what);
@@ -222,7 +226,7 @@ export function children(node: DerNode, what: string): DerReader {
 }
 
 /** The element's whole encoding (identifier, length, contents). */
-export function encoding(node: DerNode): Buffer {
+export function encoding(node: DerNode): Uint8Array {
   return node.buf.subarray(node.start, node.end);
 }
 
@@ -277,10 +281,10 @@ export function readSmallInt(node: DerNode, what: string, max = 0x7fffffff): num
  * OCTET STRING contents (or those of an IMPLICIT OCTET STRING such as `[0]`), whatever the tag.
  * A constructed string (BER, X.690 §8.7.3) is the concatenation of its OCTET STRING segments.
  */
-export function readOctets(node: DerNode, what: string, depth = 0): Buffer {
+export function readOctets(node: DerNode, what: string, depth = 0): Uint8Array {
   if (!node.constructed) return node.buf.subarray(node.contentStart, node.contentEnd);
   if (depth > 8) throw new DerError(`${what}: constructed OCTET STRING nested too deeply`, node.start);
-  const parts: Buffer[] = [];
+  const parts: Uint8Array[] = [];
   const reader = children(node, what);
   while (!reader.done) {
     const tag = reader.peekTag()!;
@@ -289,14 +293,16 @@ export function readOctets(node: DerNode, what: string, depth = 0): Buffer {
     }
     parts.push(readOctets(reader.next(what), what, depth + 1));
   }
-  return parts.length === 1 ? parts[0] : Buffer.concat(parts);
+  return parts.length === 1 ? parts[0] : concatBytes(parts);
 }
 
 /** BMPString (UTF-16BE), used by PKCS#9 friendlyName. */
 export function readBmpString(node: DerNode, what: string): string {
   const bytes = readOctets(node, what);
   if (bytes.length % 2 !== 0) throw new DerError(`${what}: BMPString of odd length`, node.start);
-  return Buffer.from(bytes).swap16().toString('utf16le');
+  let text = '';
+  for (let i = 0; i < bytes.length; i += 2) text += String.fromCharCode((bytes[i] << 8) | bytes[i + 1]);
+  return text;
 }
 
 const UTC_TIME = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/;
@@ -307,7 +313,7 @@ export function readTime(node: DerNode, what: string): Date {
   if (node.constructed || node.contentEnd - node.contentStart > 32) {
     throw new DerError(`${what}: malformed time`, node.start);
   }
-  const text = node.buf.toString('latin1', node.contentStart, node.contentEnd);
+  const text = latin1Text(node.buf, node.contentStart, node.contentEnd);
   let match: RegExpExecArray | null;
   let year: number;
   let fraction = 0;

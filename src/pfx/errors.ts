@@ -13,7 +13,9 @@ export type PfxErrorCode =
   /** The file holds no certificate, or none that matches its private key. */
   | 'no-certificate'
   /** A well-formed file using an algorithm or mode pfxstore does not implement. */
-  | 'unsupported-algorithm';
+  | 'unsupported-algorithm'
+  /** The certificate has expired (the browser console refuses it, as `import` does without --allow-expired). */
+  | 'expired';
 
 export class PfxError extends Error {
   override name = 'PfxError';
@@ -51,4 +53,13 @@ export class KeyError extends Error {
   ) {
     super(message);
   }
+}
+
+/**
+ * The ciphertext did not decrypt (bad padding, or garbage after decryption). With CBC and PKCS#7 padding this
+ * is what a wrong key looks like; the opener decides whether that means a wrong password. Internal to the
+ * PFX readers: they turn it into a `PfxError`.
+ */
+export class DecryptFailure extends Error {
+  override name = 'DecryptFailure';
 }

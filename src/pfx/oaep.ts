@@ -6,60 +6,20 @@
  */
 import { type KeyObject, constants, privateDecrypt, publicEncrypt } from 'node:crypto';
 import { KeyError } from './errors.js';
+import { OAEP_DIGESTS, PasswordTooLongError, oaepCapacity, oaepPadding, passwordBytes } from './oaep-padding.js';
 import { assertRsaPublicKey } from './public-key.js';
 
-/** `userPfxPaddingScheme` (contract §4.1). */
-export type PaddingScheme = 'none' | 'pkcs1' | 'oaepSha1' | 'oaepSha256' | 'oaepSha384' | 'oaepSha512';
-export type OaepPadding = 'oaepSha256' | 'oaepSha384' | 'oaepSha512';
+export {
+  OAEP_PADDINGS, type OaepPadding, type PaddingScheme, PasswordTooLongError, oaepCapacity, oaepPadding,
+} from './oaep-padding.js';
 
-const OAEP_DIGESTS: Readonly<Record<OaepPadding, { digest: string; bytes: number }>> = {
-  oaepSha256: { digest: 'sha256', bytes: 32 },
-  oaepSha384: { digest: 'sha384', bytes: 48 },
-  oaepSha512: { digest: 'sha512', bytes: 64 },
-};
-
-export const OAEP_PADDINGS = Object.keys(OAEP_DIGESTS) as OaepPadding[];
-
-const REFUSED: Readonly<Record<string, string>> = {
-  none: 'unpadded ("textbook") RSA leaks the password',
-  pkcs1: 'PKCS#1 v1.5 encryption padding is open to padding-oracle attacks (Bleichenbacher)',
-  oaepsha1: 'OAEP with SHA-1 is deprecated',
-};
-
-/**
- * How the password's characters become the bytes that are encrypted.
- *
- * Microsoft's PFX import module (New-IntuneUserPfxCertificate, ConvertSecureStringToByteArray)
- * takes one byte per UTF-16 code unit, `(byte)char` — i.e. ISO-8859-1 for U+0000–U+00FF — and the
- * connector's validation service decodes the result with Encoding.ASCII. Encoding the same way
- * makes pfxstore's records byte-identical to the module's: the same as UTF-8 for ASCII passwords,
- * and, unlike UTF-8, also right for Latin-1 accents. Characters above U+00FF are refused, since the
- * module's truncation would produce a password that no longer opens the PFX.
- */
+/** Latin-1: one byte per character (oaep-padding.ts, `passwordBytes`, says why). */
 export const PASSWORD_ENCODING = 'latin1' satisfies BufferEncoding;
 
-/** Validates and normalises a padding scheme name (case-insensitive, as the Graph API reads enums). */
-export function oaepPadding(padding: string): OaepPadding {
-  const found = OAEP_PADDINGS.find((p) => p.toLowerCase() === padding.toLowerCase());
-  if (found) return found;
-  const refused = REFUSED[padding.toLowerCase()];
-  const allowed = OAEP_PADDINGS.join(', ');
-  if (refused) throw new KeyError('unsupported-padding', `padding scheme ${padding} is refused: ${refused}; use one of ${allowed}`);
-  throw new KeyError('unsupported-padding', `unknown padding scheme "${padding}"; use one of ${allowed}`);
-}
-
+/** The password's bytes as encrypted; throws `KeyError` for a character above U+00FF. */
 export function encodePassword(password: string): Buffer {
-  for (let i = 0; i < password.length; i++) {
-    const code = password.charCodeAt(i);
-    if (code > 0xff) {
-      throw new KeyError(
-        'password-not-encodable',
-        `the password's character ${JSON.stringify(password[i])} (U+${code.toString(16).toUpperCase().padStart(4, '0')}, position ${i + 1}) ` +
-          'cannot be sent: the Intune connector takes one byte per character (Latin-1)',
-      );
-    }
-  }
-  return Buffer.from(password, PASSWORD_ENCODING);
+  const bytes = passwordBytes(password);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
 }
 
 export function decodePassword(bytes: Buffer): string {
@@ -75,34 +35,6 @@ export function encryptPassword(password: string, publicKey: KeyObject, padding:
   const modulusBits = publicKey.asymmetricKeyDetails!.modulusLength!;
   if (plaintext.length > oaepCapacity(modulusBits, scheme)) throw new PasswordTooLongError(plaintext.length, modulusBits, scheme);
   return publicEncrypt({ key: publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: digest }, plaintext);
-}
-
-/** RFC 8017 §7.1.1: the most bytes RSA-OAEP can encrypt, mLen ≤ k − 2·hLen − 2 (none when that is negative). */
-export function oaepCapacity(modulusBits: number, padding: OaepPadding): number {
-  return Math.max(0, Math.ceil(modulusBits / 8) - 2 * OAEP_DIGESTS[padding].bytes - 2);
-}
-
-/**
- * A password the key cannot hold with this padding. It carries the two ways out — a key size that holds it (the
- * next multiple of 1024 bits, as RSA keys come) and the padding schemes that fit this key — so a caller can
- * phrase them in its own terms (the CLI names its flags).
- */
-export class PasswordTooLongError extends KeyError {
-  readonly max: number;
-  readonly minBits: number;
-  /** The schemes under which this key holds the password, strongest first; empty when none does. */
-  readonly fittingPaddings: readonly OaepPadding[];
-
-  constructor(readonly bytes: number, readonly modulusBits: number, readonly padding: OaepPadding) {
-    const max = oaepCapacity(modulusBits, padding);
-    const minBits = Math.ceil(((bytes + 2 * OAEP_DIGESTS[padding].bytes + 2) * 8) / 1024) * 1024;
-    const fitting = [...OAEP_PADDINGS].reverse().filter((p) => oaepCapacity(modulusBits, p) >= bytes);
-    super('password-not-encodable', `the password is ${bytes} bytes; a ${modulusBits}-bit key holds at most ${max} bytes with ${padding}; ` +
-      `use a key of at least ${minBits} bits${fitting.length > 0 ? ` or the padding ${fitting.join(' or ')}` : ''}`);
-    this.max = max;
-    this.minBits = minBits;
-    this.fittingPaddings = fitting;
-  }
 }
 
 /** The connector's side (and `pfxstore verify`): the password bytes back; `decodePassword` makes them text. */

@@ -1,4 +1,5 @@
-/** Finding the PEM blocks (RFC 7468) in a key file, which may carry other text around them. */
+/** Finding the PEM blocks (RFC 7468) in a key file, which may carry other text around them. Pure (Uint8Array). */
+import { latin1Text } from './bytes.js';
 
 export interface PemBlock {
   /** What follows BEGIN: `PRIVATE KEY`, `RSA PUBLIC KEY`, `CERTIFICATE`… */
@@ -12,8 +13,8 @@ export const CERTIFICATE_LABELS: ReadonlySet<string> = new Set(['CERTIFICATE', '
 const BEGIN = /-----BEGIN ([A-Z0-9 ]+)-----/g;
 
 /** PEM may follow other text (e.g. `openssl x509 -text` output); DER always starts with SEQUENCE. */
-export function isPem(data: Buffer): boolean {
-  return data[0] !== 0x30 && data.includes('-----BEGIN ');
+export function isPem(data: Uint8Array): boolean {
+  return data[0] !== 0x30 && latin1Text(data).includes('-----BEGIN ');
 }
 
 export function pemBlocks(text: string): PemBlock[] {

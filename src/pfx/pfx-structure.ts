@@ -6,17 +6,20 @@
  *
  * The server uses `checkPkcs12Structure` to refuse an `encryptedPfxBlob` that is not PKCS#12; it
  * walks only headers (no decryption, no hashing), so it costs microseconds even for large files.
+ *
+ * Pure (Uint8Array, no Node API): the browser console reads PFX files with it too.
  */
 import { type DerNode, DerError, DerReader, Tag, children, readNode, readOid, readSmallInt } from './der.js';
 import { PfxError } from './errors.js';
-import { type MacData, readMacData } from './mac.js';
+import { latin1Text } from './bytes.js';
+import { type MacData, readMacData } from './mac-data.js';
 import { OID_DATA, OID_ENCRYPTED_DATA, OID_ENVELOPED_DATA, OID_SIGNED_DATA, describeOid } from './oids.js';
 
 export interface PfxStructure {
   /** OID of the authSafe content type: data (password integrity) or signedData (public-key integrity). */
   readonly authSafeType: string;
   /** The AuthenticatedSafe octets the MAC covers (empty for signedData, which pfxstore does not open). */
-  readonly authSafe: Buffer;
+  readonly authSafe: Uint8Array;
   /** The AuthenticatedSafe's ContentInfo elements, each a data, encryptedData or envelopedData. */
   readonly contentInfos: readonly DerNode[];
   readonly mac: MacData | undefined;
@@ -25,13 +28,13 @@ export interface PfxStructure {
 const CONTENT_INFO_TYPES = new Set([OID_DATA, OID_ENCRYPTED_DATA, OID_ENVELOPED_DATA]);
 
 /** Parses the outer structure; throws `PfxError('not-pkcs12')` naming what is wrong and where. */
-export function parsePfx(der: Buffer): PfxStructure {
-  if (!Buffer.isBuffer(der) && !((der as unknown) instanceof Uint8Array)) throw notPkcs12('the input is not binary data');
+export function parsePfx(der: Uint8Array): PfxStructure {
+  if (!((der as unknown) instanceof Uint8Array)) throw notPkcs12('the input is not binary data');
   if (der.length === 0) throw notPkcs12('the file is empty');
   const sniffed = sniffNonDer(der);
   if (sniffed) throw notPkcs12(sniffed);
   try {
-    return readPfx(Buffer.isBuffer(der) ? der : Buffer.from(der));
+    return readPfx(der);
   } catch (e) {
     if (e instanceof DerError) throw notPkcs12(e.message);
     throw e;
@@ -39,11 +42,11 @@ export function parsePfx(der: Buffer): PfxStructure {
 }
 
 /** Throws `PfxError('not-pkcs12')` with the precise reason unless `der` is a PKCS#12 PFX structure. */
-export function checkPkcs12Structure(der: Buffer): void {
+export function checkPkcs12Structure(der: Uint8Array): void {
   parsePfx(der);
 }
 
-export function isPkcs12Structure(der: Buffer): boolean {
+export function isPkcs12Structure(der: Uint8Array): boolean {
   try {
     parsePfx(der);
     return true;
@@ -53,7 +56,7 @@ export function isPkcs12Structure(der: Buffer): boolean {
   }
 }
 
-function readPfx(der: Buffer): PfxStructure {
+function readPfx(der: Uint8Array): PfxStructure {
   const top = readNode(der, 0);
   if (top.tag !== Tag.SEQUENCE) throw new DerError('the PFX must be a SEQUENCE', 0);
   if (top.end !== der.length) throw new DerError(`${der.length - top.end} bytes of unexpected data after the PFX`, top.end);
@@ -67,7 +70,7 @@ function readPfx(der: Buffer): PfxStructure {
   const explicit = contentInfo.expect(Tag.CONTEXT_0, 'authSafe content');
   contentInfo.finish('authSafe ContentInfo');
 
-  let authSafe: Buffer = Buffer.alloc(0);
+  let authSafe: Uint8Array = new Uint8Array(0);
   let contentInfos: DerNode[] = [];
   if (authSafeType === OID_DATA) {
     const inner = children(explicit, 'authSafe content');
@@ -87,7 +90,7 @@ function readPfx(der: Buffer): PfxStructure {
 }
 
 /** AuthenticatedSafe ::= SEQUENCE OF ContentInfo; each element's content type is checked, not its content. */
-function readAuthenticatedSafe(octets: Buffer): DerNode[] {
+function readAuthenticatedSafe(octets: Uint8Array): DerNode[] {
   const what = 'AuthenticatedSafe';
   const top = readNode(octets, 0);
   if (top.tag !== Tag.SEQUENCE) throw new DerError(`${what} must be a SEQUENCE`, 0);
@@ -106,8 +109,8 @@ function readAuthenticatedSafe(octets: Buffer): DerNode[] {
 }
 
 /** Names the common wrong inputs (PEM, base64, JSON, text) so the error says what was sent instead. */
-function sniffNonDer(der: Buffer): string | undefined {
-  const head = der.subarray(0, 64).toString('latin1').trimStart();
+function sniffNonDer(der: Uint8Array): string | undefined {
+  const head = latin1Text(der.subarray(0, 64)).trimStart();
   if (head.startsWith('-----BEGIN')) return 'it is PEM text (-----BEGIN …); a PFX is binary DER';
   if (head.startsWith('{') || head.startsWith('[')) return 'it looks like JSON; a PFX is binary DER';
   if (der[0] !== Tag.SEQUENCE) {

@@ -1,108 +1,15 @@
 /**
- * The PKCS#12 key-derivation function (RFC 7292 Appendix B.2) and the password encodings that go
- * with it. It derives the legacy MAC key (ID 3) — which OpenSSL 3 still uses for its default MAC,
- * HMAC-SHA-256 — and the key (ID 1) and IV (ID 2) of the pbeWithSHAAnd… ciphers of `-legacy` files.
+ * The PKCS#12 KDF (pkcs12-kdf-core.ts) on node:crypto. The iterated hash runs one native one-shot
+ * `crypto.hash` per round; the per-round call overhead (~1.3 µs) is what a pure-Node PKCS#12 KDF cannot
+ * avoid, since no native API iterates a hash.
  */
-import { createHash, hash } from 'node:crypto';
+import { hash } from 'node:crypto';
+import { pkcs12KdfWith } from './pkcs12-kdf-core.js';
 
-/** Purpose byte D of RFC 7292 B.3. */
-export const KDF_KEY = 1;
-export const KDF_IV = 2;
-export const KDF_MAC = 3;
+export { KDF_IV, KDF_KEY, KDF_MAC, type PasswordForm, bmpPassword, isKdfDigest, passwordForms } from './pkcs12-kdf-core.js';
 
-/** Input block size v in bytes of each digest (RFC 7292 B.2: 64 for SHA-1/SHA-256, 128 for SHA-512). */
-const BLOCK_BYTES: Readonly<Record<string, number>> = {
-  sha1: 64,
-  sha224: 64,
-  sha256: 64,
-  sha384: 128,
-  sha512: 128,
-  'sha512-224': 128,
-  'sha512-256': 128,
-};
-
-export function isKdfDigest(digest: string): boolean {
-  return BLOCK_BYTES[digest] !== undefined;
-}
-
-/**
- * RFC 7292 B.2. `password` is already in its BMPString form (see `bmpPassword`).
- * The iterated hash runs one native one-shot `crypto.hash` per round; the per-round call overhead
- * (~1.3 µs) is what a pure-Node PKCS#12 KDF cannot avoid, since no native API iterates a hash.
- */
-export function pkcs12Kdf(
-  digest: string,
-  password: Buffer,
-  salt: Buffer,
-  id: number,
-  iterations: number,
-  length: number,
-): Buffer {
-  const v = BLOCK_BYTES[digest];
-  if (v === undefined) throw new RangeError(`PKCS#12 KDF: unsupported digest ${digest}`);
-  if (iterations < 1) throw new RangeError('PKCS#12 KDF: iterations must be at least 1');
-  const d = Buffer.alloc(v, id);
-  // I = S || P, each the input repeated to a whole number of v-byte blocks (steps 2–4).
-  const i = Buffer.concat([repeatTo(salt, v * Math.ceil(salt.length / v)), repeatTo(password, v * Math.ceil(password.length / v))]);
-  const out: Buffer[] = [];
-  let produced = 0;
-  for (;;) {
-    let a = createHash(digest).update(d).update(i).digest();
-    for (let r = 1; r < iterations; r++) a = hash(digest, a, 'buffer');
-    out.push(a);
-    produced += a.length;
-    if (produced >= length) break;
-    // Step 6C: I_j = (I_j + B + 1) mod 2^(8v), B = A repeated to v bytes.
-    const b = repeatTo(a, v);
-    for (let j = 0; j < i.length; j += v) {
-      let carry = 1;
-      for (let k = v - 1; k >= 0; k--) {
-        const sum = i[j + k] + b[k] + carry;
-        i[j + k] = sum & 0xff;
-        carry = sum >>> 8;
-      }
-    }
-  }
-  return Buffer.concat(out).subarray(0, length);
-}
-
-function repeatTo(source: Buffer, length: number): Buffer {
-  const out = Buffer.alloc(length);
-  if (source.length === 0) return out;
-  for (let o = 0; o < length; o += source.length) source.copy(out, o, 0, Math.min(source.length, length - o));
-  return out;
-}
-
-/** RFC 7292 B.1: the password as a BMPString (UTF-16BE) with a two-byte zero terminator. */
-export function bmpPassword(password: string): Buffer {
-  const out = Buffer.alloc(password.length * 2 + 2);
-  out.write(password, 'utf16le');
-  out.subarray(0, password.length * 2).swap16();
-  return out;
-}
-
-/**
- * One way of turning the caller's password into bytes. PBES2 and PBMAC1 take the UTF-8 bytes
- * (RFC 8018 §3 leaves the encoding open; OpenSSL passes the UTF-8 string through), the PKCS#12
- * KDF takes the BMPString.
- */
-export interface PasswordForm {
-  readonly utf8: Buffer;
-  readonly bmp: Buffer;
-}
-
-/**
- * The password forms to try, most likely first, as OpenSSL's PKCS12_parse does:
- * - the password as typed;
- * - for an empty password, also the zero-length BMP form (a NULL password: no terminator);
- * - for a non-ASCII password, its UTF-8 bytes each taken as one BMP character, which is what
- *   OpenSSL before 1.1.0 (and tools that copied it) wrote.
- * With a MAC the right form is found by the MAC alone; the bags are then decrypted once.
- */
-export function passwordForms(password: string): PasswordForm[] {
-  const utf8 = Buffer.from(password, 'utf8');
-  const forms: PasswordForm[] = [{ utf8, bmp: bmpPassword(password) }];
-  if (password.length === 0) forms.push({ utf8, bmp: Buffer.alloc(0) });
-  if (utf8.length !== password.length) forms.push({ utf8, bmp: bmpPassword(utf8.toString('latin1')) });
-  return forms;
+/** RFC 7292 B.2 with Node's digest `digest` (sha1, sha256…). */
+export function pkcs12Kdf(digest: string, password: Uint8Array, salt: Uint8Array, id: number, iterations: number, length: number): Buffer {
+  const key = pkcs12KdfWith((data) => hash(digest, data, 'buffer'), digest, password, salt, id, iterations, length);
+  return Buffer.from(key.buffer, key.byteOffset, key.length);
 }

@@ -6,16 +6,19 @@
  * the MAC (wrong-password, before any "bad decrypt" can happen), then the contents.
  */
 import { type KeyObject, X509Certificate, createPrivateKey } from 'node:crypto';
-import { DerError, Tag, children, encoding, readOid } from './der.js';
-import { PfxError } from './errors.js';
-import { IterationBudget } from './limits.js';
+import { DerError, encoding } from './der.js';
+import { DecryptFailure } from './errors.js';
+import type { IterationBudget } from './limits.js';
 import { assertMacSupported, verifyMac } from './mac.js';
-import { OID_DATA, OID_X509_CERTIFICATE } from './oids.js';
-import { DecryptFailure, pbeDecrypt, readEncryptedPrivateKeyInfo } from './pbe.js';
-import { type PfxStructure, parsePfx } from './pfx-structure.js';
-import { type PasswordForm, passwordForms } from './pkcs12-kdf.js';
+import {
+  asOpenError, assertKeyAndCertificate, candidatesFor, contentsDoNotDecrypt, macMismatch, noMacWrongPassword, noMatchingCertificate, startOpening,
+} from './open-steps.js';
+import { pbeDecrypt } from './pbe.js';
+import { readEncryptedPrivateKeyInfo } from './pbe-params.js';
+import type { PfxStructure } from './pfx-structure.js';
+import type { PasswordForm } from './pkcs12-kdf.js';
 import { canonicalRsaPrivateKey } from './rsa-private-key.js';
-import { type SafeBag, readSafeBags } from './safe-bags.js';
+import { type SafeBag, readCertBag, readSafeBags, readSafeContentsPart } from './safe-bags.js';
 
 export { checkPkcs12Structure, isPkcs12Structure } from './pfx-structure.js';
 
@@ -49,18 +52,12 @@ interface Contents {
 }
 
 /** Opens a DER PKCS#12 file. Throws `PfxError` with a precise code and message on every failure. */
-export function openPkcs12(der: Buffer, password: string, options: OpenPkcs12Options = {}): OpenedPfx {
-  const pfx = parsePfx(der);
-  if (pfx.authSafeType !== OID_DATA) {
-    throw new PfxError('unsupported-algorithm', 'the file uses public-key integrity mode (signedData), which pfxstore does not open');
-  }
-  const budget = new IterationBudget(options.maxIterations);
-  const forms = passwordForms(password);
+export function openPkcs12(der: Uint8Array, password: string, options: OpenPkcs12Options = {}): OpenedPfx {
+  const { pfx, budget, forms } = startOpening(der, password, options.maxIterations);
   try {
     return pickLeaf(pfx.mac ? openWithMac(pfx, forms, budget) : openWithoutMac(pfx, forms, budget));
   } catch (e) {
-    if (e instanceof DerError) throw new PfxError('not-pkcs12', `not a valid PKCS#12 file: ${e.message}`);
-    throw e;
+    throw asOpenError(e);
   }
 }
 
@@ -68,18 +65,12 @@ function openWithMac(pfx: PfxStructure, forms: PasswordForm[], budget: Iteration
   const mac = pfx.mac!;
   assertMacSupported(mac);
   const form = forms.find((f) => verifyMac(mac, pfx.authSafe, f, budget));
-  if (form === undefined) {
-    throw new PfxError('wrong-password', 'wrong password: the PKCS#12 MAC does not verify (or the file was altered after it was made)');
-  }
+  if (form === undefined) throw macMismatch();
   try {
     return readContents(pfx, form, budget);
   } catch (e) {
     if (!(e instanceof DecryptFailure)) throw e;
-    throw new PfxError(
-      'wrong-password',
-      `the MAC verifies with this password but the contents do not decrypt (${e.message}); ` +
-        'was the file made with separate integrity and encryption passwords (openssl pkcs12 -twopass)?',
-    );
+    throw contentsDoNotDecrypt(e);
   }
 }
 
@@ -94,20 +85,25 @@ function openWithoutMac(pfx: PfxStructure, forms: PasswordForm[], budget: Iterat
       failure ??= e;
     }
   }
-  throw new PfxError('wrong-password', `wrong password: the file has no MAC and its contents do not decrypt with this password (${failure!.message})`);
+  throw noMacWrongPassword(failure!);
 }
 
 function readContents(pfx: PfxStructure, form: PasswordForm, budget: IterationBudget): Contents {
   const keys: FoundKey[] = [];
   const certs: FoundCert[] = [];
-  readSafeBags(pfx.contentInfos, form, budget).forEach((bag, index) => {
+  const bags: SafeBag[] = [];
+  pfx.contentInfos.forEach((node, index) => {
+    const part = readSafeContentsPart(node, index);
+    readSafeBags(part, part.encrypted ? pbeDecrypt(part.algorithm, part.data, form, budget, part.decryptWhat) : part.octets, bags);
+  });
+  bags.forEach((bag, index) => {
     const what = `SafeBag ${index + 1}`;
     if (bag.kind === 'cert') {
-      const cert = readCertBag(bag, what);
+      const cert = readCertificate(bag, what);
       if (cert) certs.push({ bag, cert });
     } else if (bag.kind === 'key') {
       // keyBag: a plain PrivateKeyInfo (RFC 5208 §5), as `-keypbe NONE` writes.
-      keys.push({ bag, key: privateKey(encoding(bag.value), () => new DerError(`${what}: the key bag holds no readable PKCS#8 private key`)) });
+      keys.push({ bag, key: privateKey(asBuffer(encoding(bag.value)), () => new DerError(`${what}: the key bag holds no readable PKCS#8 private key`)) });
     } else {
       const { algorithm, data } = readEncryptedPrivateKeyInfo(bag.value, `${what} (shrouded key bag)`);
       const plain = pbeDecrypt(algorithm, data, form, budget, `${what} (shrouded key bag)`);
@@ -117,18 +113,20 @@ function readContents(pfx: PfxStructure, form: PasswordForm, budget: IterationBu
   return { keys, certs };
 }
 
-/** CertBag ::= SEQUENCE { certId OID, certValue [0] EXPLICIT ANY }; only x509Certificate is used. */
-function readCertBag(bag: SafeBag, what: string): X509Certificate | undefined {
-  const reader = children(bag.value, `${what} CertBag`);
-  const certId = readOid(reader.expect(Tag.OID, `${what} certId`), `${what} certId`);
-  const value = children(reader.expect(Tag.CONTEXT_0, `${what} certValue`), `${what} certValue`);
-  if (certId !== OID_X509_CERTIFICATE) return undefined; // sdsiCertificate: not an X.509 certificate
-  const der = value.octets(`${what} certValue`);
+/** The bag's certificate as Node reads it; undefined for a bag that holds no X.509 certificate. */
+function readCertificate(bag: SafeBag, what: string): X509Certificate | undefined {
+  const der = readCertBag(bag, what);
+  if (der === undefined) return undefined;
   try {
     return new X509Certificate(der);
   } catch {
     throw new DerError(`${what} does not hold a valid X.509 certificate`);
   }
+}
+
+/** A Buffer view of the same bytes (no copy): node:crypto's key readers are typed for Buffers. */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
 }
 
 function privateKey(der: Buffer, failure: () => Error): KeyObject {
@@ -147,12 +145,9 @@ function privateKey(der: Buffer, failure: () => Error): KeyObject {
  * first; with several keys the first one that has a certificate wins.
  */
 function pickLeaf({ keys, certs }: Contents): OpenedPfx {
-  if (keys.length === 0) throw new PfxError('no-private-key', 'the file holds no private key (was it exported with -nokeys?)');
-  if (certs.length === 0) throw new PfxError('no-certificate', 'the file holds a private key but no certificate');
+  assertKeyAndCertificate(keys.length, certs.length);
   for (const { key, bag } of keys) {
-    const sameId = (c: FoundCert) => bag.localKeyId !== undefined && c.bag.localKeyId !== undefined && bag.localKeyId.equals(c.bag.localKeyId);
-    const ordered = [...certs.filter(sameId), ...certs.filter((c) => !sameId(c))];
-    const leaf = ordered.find((c) => matches(c.cert, key));
+    const leaf = candidatesFor(bag, certs).find((c) => matches(c.cert, key));
     if (leaf) {
       return {
         certificate: leaf.cert,
@@ -162,7 +157,7 @@ function pickLeaf({ keys, certs }: Contents): OpenedPfx {
       };
     }
   }
-  throw new PfxError('no-certificate', `none of the file's ${certs.length} certificate(s) matches its private key`);
+  throw noMatchingCertificate(certs.length);
 }
 
 function matches(cert: X509Certificate, key: KeyObject): boolean {

@@ -7,22 +7,11 @@ import { type KeyObject, X509Certificate, createPrivateKey, createPublicKey } fr
 import { KeyError } from './errors.js';
 import { looksLikeCngBlob } from './cng-rsa-header.js';
 import { CERTIFICATE_LABELS, isPem, pemBlocks } from './pem.js';
+import { ACCEPTED_PUBLIC_KEYS as ACCEPTED, PRIVATE_KEY_LABELS as PRIVATE_LABELS, rsaBitsProblem } from './public-key-forms.js';
 import { readRsaPublicBlob } from './rsa-blob.js';
 
+export { MAX_RSA_BITS, MIN_RSA_BITS } from './public-key-forms.js';
 export { toRsaPublicBlob } from './rsa-blob.js';
-
-/**
- * The contract (§4.1) accepts encrypted passwords of 128–1024 bytes, i.e. RSA keys of 1024–8192
- * bits; a key outside that range could only produce a record the server refuses.
- */
-export const MIN_RSA_BITS = 1024;
-export const MAX_RSA_BITS = 8192;
-
-const ACCEPTED =
-  'expected a PEM public key (BEGIN PUBLIC KEY or BEGIN RSA PUBLIC KEY), an X.509 certificate (PEM or DER), ' +
-  'a DER SubjectPublicKeyInfo or PKCS#1 key, or an RSAPUBLICBLOB from Export-IntunePublicKey';
-
-const PRIVATE_LABELS = new Set(['PRIVATE KEY', 'RSA PRIVATE KEY', 'ENCRYPTED PRIVATE KEY', 'EC PRIVATE KEY']);
 
 /** Reads an RSA public key; throws `KeyError` naming what the bytes are when they are not one. */
 export function readRsaPublicKey(data: Buffer): KeyObject {
@@ -38,10 +27,8 @@ export function assertRsaPublicKey(key: KeyObject): void {
   if (key.asymmetricKeyType !== 'rsa') {
     throw new KeyError('not-rsa-public-key', `the key is ${key.asymmetricKeyType?.toUpperCase() ?? 'not asymmetric'}; the Intune PFX connector key must be RSA`);
   }
-  const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
-  if (bits < MIN_RSA_BITS || bits > MAX_RSA_BITS) {
-    throw new KeyError('not-rsa-public-key', `the RSA key has ${bits} bits; expected ${MIN_RSA_BITS}–${MAX_RSA_BITS}`);
-  }
+  const problem = rsaBitsProblem(key.asymmetricKeyDetails?.modulusLength ?? 0);
+  if (problem) throw new KeyError('not-rsa-public-key', problem);
 }
 
 function readPem(text: string): KeyObject {

@@ -3,21 +3,20 @@
  * before Server 2019) encrypt the certificate bag with pbeWithSHAAnd40BitRC2-CBC (RFC 7292 App. C),
  * and Node's OpenSSL 3 ships RC2 only in the legacy provider, which Node does not load.
  * Files are small (a few KiB of certificates), so a plain 16-bit-word implementation is ample.
+ * Pure (Uint8Array, no Node API): the browser console decrypts `-legacy` files with it too (WebCrypto has no RC2).
  */
+import { hexBytes } from './bytes.js';
 
 /** RFC 2268 §2: PITABLE, a permutation of 0..255 derived from the digits of pi. */
-const PITABLE = Uint8Array.from(
-  Buffer.from(
-    'd978f9c419ddb5ed28e9fd794aa0d89dc67e37832b76538e624c6488448bfba2' +
-      '179a59f587b34f1361456d8d09817d32bd8f40eb86b77b0bf09521225c6b4e82' +
-      '54d66593ce60b21c7356c014a78cf1dc1275ca1f3bbee4d1423dd430a33cb626' +
-      '6fbf0eda4669075727f21d9bbc944303f811c7f690ef3ee706c3d52fc8661ed7' +
-      '08e8eade8052eef784aa72ac354d6a2a961ad2715a1549744b9fd05e0418a4ec' +
-      'c2e0416e0f51cbcc2491af50a1f47039997c3a8523b8b47afc02365b25559731' +
-      '2d5dfa98e38a92ae05df2910676cbac9d300e6cfe19ea82c6316013f58e289a9' +
-      '0d38341bab33ffb0bb480c5fb9b1cd2ec5f3db47e5a59c770aa62068fe7fc1ad',
-    'hex',
-  ),
+const PITABLE = hexBytes(
+  'd978f9c419ddb5ed28e9fd794aa0d89dc67e37832b76538e624c6488448bfba2' +
+    '179a59f587b34f1361456d8d09817d32bd8f40eb86b77b0bf09521225c6b4e82' +
+    '54d66593ce60b21c7356c014a78cf1dc1275ca1f3bbee4d1423dd430a33cb626' +
+    '6fbf0eda4669075727f21d9bbc944303f811c7f690ef3ee706c3d52fc8661ed7' +
+    '08e8eade8052eef784aa72ac354d6a2a961ad2715a1549744b9fd05e0418a4ec' +
+    'c2e0416e0f51cbcc2491af50a1f47039997c3a8523b8b47afc02365b25559731' +
+    '2d5dfa98e38a92ae05df2910676cbac9d300e6cfe19ea82c6316013f58e289a9' +
+    '0d38341bab33ffb0bb480c5fb9b1cd2ec5f3db47e5a59c770aa62068fe7fc1ad',
 );
 
 /** Rotation amounts of the four MIX steps (RFC 2268 §3.1). */
@@ -96,13 +95,13 @@ function writeWords(r: number[], out: Uint8Array, o: number): void {
  * Throws on a length that is not a whole number of blocks or on bad padding: with a PBE key
  * that almost always means a wrong password, which the caller reports.
  */
-export function rc2CbcDecrypt(key: Uint8Array, iv: Uint8Array, data: Uint8Array, effectiveBits: number): Buffer {
+export function rc2CbcDecrypt(key: Uint8Array, iv: Uint8Array, data: Uint8Array, effectiveBits: number): Uint8Array {
   if (iv.length !== RC2_BLOCK_BYTES) throw new RangeError(`RC2-CBC IV must be 8 bytes, got ${iv.length}`);
   if (data.length === 0 || data.length % RC2_BLOCK_BYTES !== 0) {
     throw new RangeError(`RC2-CBC ciphertext of ${data.length} bytes is not a whole number of 8-byte blocks`);
   }
   const k = rc2ExpandKey(key, effectiveBits);
-  const out = Buffer.alloc(data.length);
+  const out = new Uint8Array(data.length);
   for (let o = 0; o < data.length; o += RC2_BLOCK_BYTES) {
     rc2DecryptBlock(k, data, out, o, o);
     const chain = o === 0 ? iv : data.subarray(o - RC2_BLOCK_BYTES, o);
@@ -116,11 +115,11 @@ export function rc2CbcDecrypt(key: Uint8Array, iv: Uint8Array, data: Uint8Array,
 }
 
 /** RC2-CBC encryption with PKCS#7 padding: the inverse of `rc2CbcDecrypt`, used by the tests. */
-export function rc2CbcEncrypt(key: Uint8Array, iv: Uint8Array, data: Uint8Array, effectiveBits: number): Buffer {
+export function rc2CbcEncrypt(key: Uint8Array, iv: Uint8Array, data: Uint8Array, effectiveBits: number): Uint8Array {
   if (iv.length !== RC2_BLOCK_BYTES) throw new RangeError(`RC2-CBC IV must be 8 bytes, got ${iv.length}`);
   const k = rc2ExpandKey(key, effectiveBits);
   const pad = RC2_BLOCK_BYTES - (data.length % RC2_BLOCK_BYTES);
-  const out = Buffer.alloc(data.length + pad, pad);
+  const out = new Uint8Array(data.length + pad).fill(pad);
   out.set(data);
   for (let o = 0; o < out.length; o += RC2_BLOCK_BYTES) {
     const chain = o === 0 ? iv : out.subarray(o - RC2_BLOCK_BYTES, o);

@@ -69,7 +69,7 @@ function strictDer(node: DerNode): boolean {
 /** The magnitude of a minimal, non-negative INTEGER (empty for zero); undefined for anything else. */
 function unsigned(node: DerNode): Buffer | undefined {
   if (node.tag !== Tag.INTEGER || !strictDer(node) || node.contentEnd === node.contentStart) return undefined;
-  const bytes = node.buf.subarray(node.contentStart, node.contentEnd);
+  const bytes = Buffer.from(node.buf.buffer, node.buf.byteOffset + node.contentStart, node.contentEnd - node.contentStart);
   if (bytes[0] & 0x80) return undefined; // negative
   if (bytes[0] === 0 && bytes.length > 1 && !(bytes[1] & 0x80)) return undefined; // non-minimal
   return bytes[0] === 0 ? bytes.subarray(1) : bytes;

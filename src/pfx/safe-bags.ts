@@ -1,13 +1,13 @@
 /**
- * From the AuthenticatedSafe's ContentInfos to SafeBags (RFC 7292 §4.1–4.2), decrypting the
- * encryptedData ones (where OpenSSL puts the certificates) with the password.
+ * From the AuthenticatedSafe's ContentInfos to SafeBags (RFC 7292 §4.1–4.2). The encryptedData ones
+ * (where OpenSSL puts the certificates) are decrypted by the caller in between: the CLI with node:crypto,
+ * the browser console with WebCrypto — this module only reads, and is pure (no Node API).
  *
  *   SafeContents ::= SEQUENCE OF SafeBag
  *   SafeBag ::= SEQUENCE { bagId OID, bagValue [0] EXPLICIT ANY, bagAttributes SET OF PKCS12Attribute OPTIONAL }
  */
 import { type DerNode, DerError, Tag, children, readBmpString, readNode, readOctets, readOid, readSmallInt } from './der.js';
-import { PfxError } from './errors.js';
-import type { IterationBudget } from './limits.js';
+import { DecryptFailure, PfxError } from './errors.js';
 import {
   OID_CERT_BAG,
   OID_DATA,
@@ -17,10 +17,9 @@ import {
   OID_LOCAL_KEY_ID,
   OID_SAFE_CONTENTS_BAG,
   OID_SHROUDED_KEY_BAG,
+  OID_X509_CERTIFICATE,
   describeOid,
 } from './oids.js';
-import { DecryptFailure, pbeDecrypt } from './pbe.js';
-import type { PasswordForm } from './pkcs12-kdf.js';
 
 export type BagKind = 'key' | 'shrouded-key' | 'cert';
 
@@ -28,7 +27,7 @@ export interface SafeBag {
   readonly kind: BagKind;
   /** The bagValue (inside its EXPLICIT [0]). */
   readonly value: DerNode;
-  readonly localKeyId: Buffer | undefined;
+  readonly localKeyId: Uint8Array | undefined;
   readonly friendlyName: string | undefined;
 }
 
@@ -41,38 +40,52 @@ const BAG_KINDS: Readonly<Record<string, BagKind>> = {
   [OID_CERT_BAG]: 'cert',
 };
 
+/** One ContentInfo of the AuthenticatedSafe: SafeContents in the clear, or encrypted with the password. */
+export type SafeContentsPart =
+  | { readonly encrypted: false; readonly what: string; readonly octets: Uint8Array }
+  | { readonly encrypted: true; readonly what: string; readonly algorithm: DerNode; readonly data: Uint8Array; readonly decryptWhat: string };
+
 /**
- * All key and certificate bags of the file, in file order. CRL and secret bags are skipped.
- * Anything unreadable inside decrypted content becomes a `DecryptFailure`: garbage after
- * decryption means the key (so the password) was wrong, even when the padding happened to pass.
+ * Reads the `index`-th ContentInfo (0-based). The caller decrypts an encrypted part (`decryptWhat` names it
+ * in messages) and hands the plaintext to `readSafeBags`. Callers go part by part, so errors come in file order.
  */
-export function readSafeBags(contentInfos: readonly DerNode[], password: PasswordForm, budget: IterationBudget): SafeBag[] {
-  const bags: SafeBag[] = [];
-  contentInfos.forEach((node, index) => {
-    const what = `AuthenticatedSafe ContentInfo ${index + 1}`;
-    const reader = children(node, what);
-    const type = readOid(reader.expect(Tag.OID, `${what} contentType`), `${what} contentType`);
-    const explicit = reader.expect(Tag.CONTEXT_0, `${what} content`);
-    reader.finish(what);
-    const content = children(explicit, `${what} content`);
-    if (type === OID_DATA) {
-      const octets = content.octets(`${what} data`);
-      content.finish(`${what} content`);
-      readSafeContents(octets, bags, 0);
-    } else if (type === OID_ENCRYPTED_DATA) {
-      const plaintext = decryptEncryptedData(content.expect(Tag.SEQUENCE, `${what} EncryptedData`), password, budget, what);
-      content.finish(`${what} content`);
-      try {
-        readSafeContents(plaintext, bags, 0);
-      } catch (e) {
-        if (e instanceof DerError) throw new DecryptFailure(`${what}: decrypted contents are not SafeContents (${e.message})`);
-        throw e;
-      }
-    } else {
-      throw new PfxError('unsupported-algorithm', `${what} is ${describeOid(type)}, which pfxstore does not open`);
-    }
-  });
-  return bags;
+export function readSafeContentsPart(node: DerNode, index: number): SafeContentsPart {
+  const what = `AuthenticatedSafe ContentInfo ${index + 1}`;
+  const reader = children(node, what);
+  const type = readOid(reader.expect(Tag.OID, `${what} contentType`), `${what} contentType`);
+  const explicit = reader.expect(Tag.CONTEXT_0, `${what} content`);
+  reader.finish(what);
+  const content = children(explicit, `${what} content`);
+  if (type === OID_DATA) {
+    const octets = content.octets(`${what} data`);
+    content.finish(`${what} content`);
+    return { encrypted: false, what, octets };
+  }
+  if (type === OID_ENCRYPTED_DATA) {
+    const { algorithm, data } = readEncryptedData(content.expect(Tag.SEQUENCE, `${what} EncryptedData`), what);
+    content.finish(`${what} content`);
+    return { encrypted: true, what, algorithm, data, decryptWhat: `${what} (encrypted SafeContents)` };
+  }
+  throw new PfxError('unsupported-algorithm', `${what} is ${describeOid(type)}, which pfxstore does not open`);
+}
+
+/**
+ * The key and certificate bags of a part's SafeContents (`octets`: the plaintext), in file order, appended to
+ * `bags`. CRL and secret bags are skipped. Anything unreadable inside decrypted content becomes a
+ * `DecryptFailure`: garbage after decryption means the key (so the password) was wrong, even when the padding
+ * happened to pass.
+ */
+export function readSafeBags(part: SafeContentsPart, octets: Uint8Array, bags: SafeBag[]): void {
+  if (!part.encrypted) {
+    readSafeContents(octets, bags, 0);
+    return;
+  }
+  try {
+    readSafeContents(octets, bags, 0);
+  } catch (e) {
+    if (e instanceof DerError) throw new DecryptFailure(`${part.what}: decrypted contents are not SafeContents (${e.message})`);
+    throw e;
+  }
 }
 
 /**
@@ -80,7 +93,7 @@ export function readSafeBags(contentInfos: readonly DerNode[], password: Passwor
  * EncryptedContentInfo ::= SEQUENCE { contentType OID, contentEncryptionAlgorithm AlgorithmIdentifier,
  *                                     encryptedContent [0] IMPLICIT OCTET STRING OPTIONAL }   (RFC 5652 §6.1, §8)
  */
-function decryptEncryptedData(node: DerNode, password: PasswordForm, budget: IterationBudget, what: string): Buffer {
+function readEncryptedData(node: DerNode, what: string): { algorithm: DerNode; data: Uint8Array } {
   const reader = children(node, `${what} EncryptedData`);
   readSmallInt(reader.expect(Tag.INTEGER, 'EncryptedData version'), 'EncryptedData version');
   const info = children(reader.expect(Tag.SEQUENCE, 'EncryptedContentInfo'), 'EncryptedContentInfo');
@@ -91,10 +104,10 @@ function decryptEncryptedData(node: DerNode, password: PasswordForm, budget: Ite
   if (tag !== Tag.CONTEXT_0_PRIMITIVE && tag !== Tag.CONTEXT_0) throw new DerError(`${what}: the encrypted content is missing`, node.start);
   const data = readOctets(info.next('encryptedContent'), 'encryptedContent');
   info.finish('EncryptedContentInfo');
-  return pbeDecrypt(algorithm, data, password, budget, `${what} (encrypted SafeContents)`);
+  return { algorithm, data };
 }
 
-function readSafeContents(octets: Buffer, bags: SafeBag[], depth: number): void {
+function readSafeContents(octets: Uint8Array, bags: SafeBag[], depth: number): void {
   const top = readNode(octets, 0);
   if (top.tag !== Tag.SEQUENCE || top.end !== octets.length) throw new DerError('SafeContents must be exactly one SEQUENCE', 0);
   readBagList(top, bags, depth);
@@ -123,8 +136,8 @@ function readBagList(safeContents: DerNode, bags: SafeBag[], depth: number): voi
 }
 
 /** PKCS12Attribute ::= SEQUENCE { attrId OID, attrValues SET OF ANY } — only the two PKCS#9 ones we use. */
-function readAttributes(set: DerNode | undefined): { localKeyId: Buffer | undefined; friendlyName: string | undefined } {
-  let localKeyId: Buffer | undefined;
+function readAttributes(set: DerNode | undefined): { localKeyId: Uint8Array | undefined; friendlyName: string | undefined } {
+  let localKeyId: Uint8Array | undefined;
   let friendlyName: string | undefined;
   if (set === undefined) return { localKeyId, friendlyName };
   const reader = children(set, 'bagAttributes');
@@ -138,4 +151,16 @@ function readAttributes(set: DerNode | undefined): { localKeyId: Buffer | undefi
     else if (id === OID_FRIENDLY_NAME) friendlyName = readBmpString(values.expect(Tag.BMP_STRING, 'friendlyName'), 'friendlyName');
   }
   return { localKeyId, friendlyName };
+}
+
+/**
+ * CertBag ::= SEQUENCE { certId OID, certValue [0] EXPLICIT ANY }: the DER of an x509Certificate bag, or
+ * undefined for another kind (sdsiCertificate). The caller checks that the DER is a certificate.
+ */
+export function readCertBag(bag: SafeBag, what: string): Uint8Array | undefined {
+  const reader = children(bag.value, `${what} CertBag`);
+  const certId = readOid(reader.expect(Tag.OID, `${what} certId`), `${what} certId`);
+  const value = children(reader.expect(Tag.CONTEXT_0, `${what} certValue`), `${what} certValue`);
+  if (certId !== OID_X509_CERTIFICATE) return undefined;
+  return value.octets(`${what} certValue`);
 }

@@ -77,7 +77,7 @@ describe('DER reader', () => {
     assert.deepEqual(readOctets(reader.next('x'), 'x'), hex('aa'));
     assert.equal(reader.done, true);
     // Segments, nested constructed segments, and an indefinite constructed string.
-    assert.deepEqual(readOctets(readNode(hex('24 80 04 02 aabb 24 03 04 01 cc 00 00')), 'x'), hex('aabbcc'));
+    assert.deepEqual(Buffer.from(readOctets(readNode(hex('24 80 04 02 aabb 24 03 04 01 cc 00 00')), 'x')), hex('aabbcc'));
     assert.throws(() => readOctets(readNode(hex('24 03 02 01 01')), 'x'), /segment is a INTEGER/);
   });
 
