@@ -23,6 +23,7 @@ import type { ServeConfig } from './config.js';
 import type { SecretBox } from '../service/secret-box.js';
 import type { Store } from '../store/store.js';
 import { ENTITIES, setName } from '../model/entities.js';
+import { registerConsole } from './console.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -47,6 +48,8 @@ export interface AppDeps {
   readonly https?: { cert: string; key: string };
   /** The clock of the services' timestamps (created, modified, audit events); Date.now unless a test sets one. */
   readonly now?: () => number;
+  /** The web console's build; dist/console unless a test points elsewhere (server/console.ts). */
+  readonly consoleDir?: string;
 }
 
 /** The longest key a path segment may carry; longer ones are refused before routing (edge-errors.ts). */
@@ -123,6 +126,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   const api = apiDeps(deps);
   registerPublicRoutes(app, api);
+  registerConsole(app, { config: deps.config, dir: deps.consoleDir });
   for (const version of API_VERSIONS) {
     await app.register(async (scope) => registerApi(scope, api), { prefix: `/${version}` });
   }

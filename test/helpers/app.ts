@@ -29,7 +29,7 @@ export interface TestApp {
 }
 
 /** A fully built app (real store, real signed tokens) driven through inject, for the HTTP-surface tests. */
-export async function makeTestApp(factory: StoreFactory, options: { args?: string[]; throttle?: Throttle; logger?: AppDeps['logger'] } = {}): Promise<TestApp> {
+export async function makeTestApp(factory: StoreFactory, options: { args?: string[]; throttle?: Throttle; logger?: AppDeps['logger']; consoleDir?: string } = {}): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'pfxstore-test-'));
   const config = parseServeConfig(['--data', dataDir, '--log-level', 'silent', ...(options.args ?? [])], {});
   const identity = await loadDevIdentity(dataDir);
@@ -45,6 +45,7 @@ export async function makeTestApp(factory: StoreFactory, options: { args?: strin
     devIdentity: identity,
     logger: options.logger ?? false,
     now: clock.now,
+    consoleDir: options.consoleDir,
   });
   const defaultToken = await mintDevToken(identity);
   return {
