@@ -160,7 +160,7 @@ describe('web console in Chromium', () => {
     await session.page.getByRole('button', { name: 'Add user' }).click();
     await session.page.getByText('Added dave@contoso.com.').waitFor();
     await session.page.getByRole('cell', { name: 'Dave Example' }).waitFor();
-    assert.equal((await session.api('GET', "users/dave@contoso.com")).json.displayName, 'Dave Example');
+    assert.equal((await session.api('GET', 'users/dave@contoso.com')).json.displayName, 'Dave Example');
 
     // A user with a certificate: the server's refusal, word for word.
     await session.page.getByRole('button', { name: 'Remove bob@contoso.com' }).click();
