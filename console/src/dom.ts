@@ -59,7 +59,7 @@ export function field(label: string, control: HTMLElement): HTMLElement {
   return h('div', { class: 'field' }, h('label', { for: id }, label), control);
 }
 
-/** A date as the user's locale writes it, or an em dash. */
+/** A date as YYYY-MM-DD in local time (sorts as text, reads the same everywhere), or an em dash. */
 export function shortDate(iso: string | null | undefined): string {
   if (!iso) return '—';
   return new Date(iso).toLocaleDateString('en-CA');
