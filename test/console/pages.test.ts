@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { makeTestPfx } from '../helpers/pfx-fixture.js';
+import { OpensslWorkspace } from '../helpers/openssl.js';
 import { ADMIN, hasConsoleSignIn, settled, signInThroughAuthority, signInWithToken, startConsole, type ConsoleSession } from './browser.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -18,6 +18,24 @@ const MONTH_NAME = new Intl.DateTimeFormat('en-US', { month: 'long', year: 'nume
 
 function inDays(days: number): string {
   return new Date(Date.now() + days * DAY_MS).toISOString();
+}
+
+/** Two PFX files of one user, with one password: OpenSSL 3's default (AES, PBKDF2) and -legacy (3DES, RC2). */
+async function twoPfxFiles(password: string): Promise<{ modern: Buffer; legacy: Buffer }> {
+  const ws = await OpensslWorkspace.create('pfxstore-console-pfx-');
+  try {
+    const made: Buffer[] = [];
+    for (const legacy of [false, true]) {
+      const name = legacy ? 'legacy' : 'modern';
+      const key = await ws.rsaKey(name, 2048);
+      const cert = await ws.certificate(name, { key, subject: '/CN=importer@contoso.com', days: 365 });
+      await ws.pkcs12(name, { cert, key, password, legacy });
+      made.push(await ws.read(`${name}.pfx`));
+    }
+    return { modern: made[0], legacy: made[1] };
+  } finally {
+    await ws.cleanup();
+  }
 }
 
 /** The rows of the page's first table body, as text per cell. */
@@ -233,7 +251,7 @@ describe('web console in Chromium', () => {
 
   test('Import with the keyboard alone; no request the browser sent carries the plaintext password', async () => {
     const password = `pw-${randomBytes(9).toString('base64url')}`;
-    const pfx = await makeTestPfx(password);
+    const pfx = await twoPfxFiles(password);
     const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const page = session.page;
     await session.open('certificates');
@@ -249,12 +267,16 @@ describe('web console in Chromium', () => {
     await page.getByRole('heading', { name: 'Import' }).waitFor();
 
     // Files are chosen by the test (a file picker is the one thing a keyboard cannot drive headless); then typing and Tab.
-    await page.getByLabel('PFX files').setInputFiles({ name: 'alice.pfx', mimeType: 'application/x-pkcs12', buffer: pfx });
+    const files = [
+      { name: 'modern.pfx', mimeType: 'application/x-pkcs12', buffer: pfx.modern },
+      { name: 'legacy.pfx', mimeType: 'application/x-pkcs12', buffer: pfx.legacy },
+    ];
+    await page.getByLabel('PFX files').setInputFiles(files);
     await page.getByLabel('Public key file').setInputFiles({ name: 'corp.pub.pem', mimeType: 'application/x-pem-file', buffer: Buffer.from(publicKey.export({ type: 'spki', format: 'pem' })) });
     await page.getByLabel('Password').focus();
     await page.keyboard.type(password);
     await page.keyboard.press('Tab');
-    await page.keyboard.type('alice@contoso.com');
+    await page.keyboard.type('importer@contoso.com');
     await page.getByLabel('Provider name').focus();
     await page.keyboard.type('Microsoft Software Key Storage Provider');
     await page.keyboard.press('Tab');
@@ -264,7 +286,16 @@ describe('web console in Chromium', () => {
     await page.keyboard.press('Enter');
 
     if (existsSync(join(ROOT, 'console', 'src', 'pfx', 'index.ts'))) {
-      await page.getByRole('list', { name: 'Import results' }).getByText('alice.pfx: Imported').waitFor();
+      const results = page.getByRole('list', { name: 'Import results' });
+      await results.getByText('legacy.pfx: Imported').waitFor();
+      assert.deepEqual(await results.locator('li').allTextContents(), ['modern.pfx: Imported', 'legacy.pfx: Imported']);
+      // Again: the server's 409 for a thumbprint it has.
+      await page.getByLabel('PFX files').setInputFiles(files.slice(1));
+      await page.getByRole('button', { name: 'Import' }).click();
+      await results.getByText('legacy.pfx: Already imported').waitFor();
+      await session.open('certificates');
+      await page.getByLabel('Filter by user or thumbprint').fill('importer@');
+      await page.waitForFunction(() => document.querySelector('main .total')?.textContent === '2 certificates');
     } else {
       await page.getByRole('alert').getByText('This build of the console has no PFX library').waitFor();
     }
