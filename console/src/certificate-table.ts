@@ -3,6 +3,7 @@
  * from $count, and "Next page" following @odata.nextLink. Each thumbprint links to the certificate's details.
  */
 import { getJson, type Page } from './api.js';
+import { showError } from './alert.js';
 import { h, replace, shortDate } from './dom.js';
 import type { Certificate } from './model.js';
 
@@ -34,8 +35,14 @@ export async function showCertificates(host: HTMLElement, path: string, options:
     replace(more, link ? h('button', {
       type: 'button',
       onclick: async (event) => {
-        (event.currentTarget as HTMLButtonElement).disabled = true;
-        add(await getJson<Page<Certificate>>(link));
+        const button = event.currentTarget as HTMLButtonElement;
+        button.disabled = true;
+        try {
+          add(await getJson<Page<Certificate>>(link));
+        } catch (err) {
+          button.disabled = false;
+          showError(err);
+        }
       },
     }, 'Next page') : null);
   };

@@ -72,7 +72,10 @@ async function usersTable(first: Page<User>, reload: () => Promise<void>, status
         },
       }, 'Remove')))));
     const link = page['@odata.nextLink'];
-    replace(more, link ? h('button', { type: 'button', onclick: async () => add(await getJson<Page<User>>(link)) }, 'Next page') : null);
+    replace(more, link ? h('button', {
+      type: 'button',
+      onclick: () => getJson<Page<User>>(link).then(add).catch(showError),
+    }, 'Next page') : null);
   };
   await add(first);
   return h('div', {},
