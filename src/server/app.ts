@@ -29,6 +29,7 @@ import type { Store } from '../store/store.js';
 import { ENTITIES, setName } from '../model/entities.js';
 import { KnownPaths } from '../graph/resource.js';
 import { installFaults } from './faults.js';
+import { registerConsole } from './console.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -55,6 +56,8 @@ export interface AppDeps {
   readonly now?: () => number;
   /** The checked seed (--seed), which `POST /_pfxstore/reset?reseed=true` loads again. */
   readonly seed?: SeedPlan;
+  /** The web console's build; dist/console unless a test points elsewhere (server/console.ts). */
+  readonly consoleDir?: string;
 }
 
 /** The longest key a path segment may carry; longer ones are refused before routing (edge-errors.ts). */
@@ -148,6 +151,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       seeder: new Seeder({ store: deps.store, users: api.users, certificates: api.certificates, autoUsers: deps.config.autoUsers, plan: deps.seed }),
     });
   }
+  registerConsole(app, { config: deps.config, dir: deps.consoleDir });
   for (const version of API_VERSIONS) {
     await app.register(async (scope) => registerApi(scope, api), { prefix: `/${version}` });
   }

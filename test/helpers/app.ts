@@ -32,7 +32,7 @@ export interface TestApp {
 
 /** A fully built app (real store, real signed tokens) driven through inject, for the HTTP-surface tests. */
 export async function makeTestApp(factory: StoreFactory,
-  options: { args?: string[]; throttle?: Throttle; logger?: AppDeps['logger']; seed?: SeedDocument } = {}): Promise<TestApp> {
+  options: { args?: string[]; throttle?: Throttle; logger?: AppDeps['logger']; seed?: SeedDocument; consoleDir?: string } = {}): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'pfxstore-test-'));
   const config = parseServeConfig(['--data', dataDir, '--log-level', 'silent', ...(options.args ?? [])], {});
   const identity = await loadDevIdentity(dataDir);
@@ -50,6 +50,7 @@ export async function makeTestApp(factory: StoreFactory,
     now: clock.now,
     // Kept for `POST /_pfxstore/reset?reseed=true`, which loads it (startServer would load it at start).
     seed: options.seed && planSeed(options.seed, { defaultTenantId: identity.tenantId }),
+    consoleDir: options.consoleDir,
   });
   const defaultToken = await mintDevToken(identity);
   return {
