@@ -139,9 +139,3 @@ export async function signInThroughAuthority(session: ConsoleSession, page: Page
   await settled(page);
 }
 
-/** Whether this server has the dev authority's sign-in for the console (its /console/config.json answers). */
-export async function hasConsoleSignIn(session: ConsoleSession): Promise<boolean> {
-  const response = await fetch(`${session.origin}/console/config.json`);
-  await response.body?.cancel();
-  return response.ok;
-}

@@ -39,8 +39,6 @@ describe('console serving', () => {
   before(async () => {
     build = fakeBuild();
     t = await makeTestApp(memoryFactory, { consoleDir: build });
-    // The auth side's route, stubbed here: the console's headers reach routes the console file does not own.
-    t.app.get('/console/config.json', async (_request, reply) => reply.header('cache-control', 'no-store').send({ clientId: 'stub' }));
   });
   after(async () => {
     await t.close();
@@ -106,6 +104,7 @@ describe('console serving', () => {
     assertSecurityHeaders(response);
   });
 
+  // The dev authority's route (graph/console-config.ts): the console's headers reach routes console.ts does not own.
   test('other routes under /console (config.json) get the security headers too', async () => {
     const response = await t.call({ method: 'GET', url: '/console/config.json', token: null });
     assert.equal(response.statusCode, 200);
