@@ -56,7 +56,7 @@ export interface AppDeps {
   readonly now?: () => number;
   /** The checked seed (--seed), which `POST /_pfxstore/reset?reseed=true` loads again. */
   readonly seed?: SeedPlan;
-  /** The web console's build; dist/console unless a test points elsewhere (server/console.ts). */
+  /** The web console's build; dist/web unless a test points elsewhere (server/console.ts). */
   readonly consoleDir?: string;
 }
 

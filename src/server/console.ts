@@ -1,5 +1,5 @@
 /**
- * The web console (issue #15): the files Vite built into dist/console, served at /console/ on the API's origin.
+ * The web console (issue #15): the files Vite built into dist/web, served at /console/ on the API's origin.
  * The build is read once at start-up (a few hashed files, ~100 KB), so a request is a map lookup; a missing build
  * answers a Graph error saying how to make it instead of a bare 404.
  */
@@ -11,8 +11,8 @@ import { GraphError } from '../graph/errors.js';
 import { sendError } from '../graph/error-reply.js';
 import type { ServeConfig } from './config.js';
 
-/** dist/console, from dist/src/server/console.js. */
-export const CONSOLE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'console');
+/** dist/web (the console's build; dist/console holds tsc's output of console/src/pfx), from dist/src/server/console.js. */
+export const CONSOLE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'web');
 
 const PREFIX = '/console';
 
@@ -70,7 +70,7 @@ function issuerOrigin(issuer: string): string {
 
 export interface ConsoleOptions {
   readonly config: Pick<ServeConfig, 'auth' | 'issuer'>;
-  /** Where the build is; dist/console unless a test points elsewhere. */
+  /** Where the build is; dist/web unless a test points elsewhere. */
   readonly dir?: string;
 }
 

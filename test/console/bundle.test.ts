@@ -1,5 +1,5 @@
 /**
- * The console's build (dist/console, made by `npm run build`): ≤ 250 KB gzipped (JS + CSS), hashed asset names,
+ * The console's build (dist/web, made by `npm run build`): ≤ 250 KB gzipped (JS + CSS), hashed asset names,
  * and nothing that would load from the network or run inline (the CSP allows neither).
  */
 import { before, describe, test } from 'node:test';
@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { ensureConsoleBuilt } from './browser.js';
 
-const BUILD = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'console');
+const BUILD = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'web');
 const LIMIT_BYTES = 250 * 1024;
 
 describe('console build', () => {
