@@ -12,27 +12,21 @@ import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { buildCertificateBody, openPfx, readPublicKey } from '../console/src/pfx/index.js';
-import { commonFlags, runImport } from './import-cli.js';
-import { makeBenchFiles } from './import-fixtures.js';
 import { report } from './lib.js';
+import { bestRate, makeBothFormats, PASSWORD, timeDryRun, UPN } from './pfx-formats.js';
 
 const { values } = parseArgs({ options: { files: { type: 'string', default: '20' }, runs: { type: 'string', default: '3' } } });
 const FILES = Number(values.files);
 const RUNS = Number(values.runs);
 if (!Number.isInteger(FILES) || FILES < 1 || !Number.isInteger(RUNS) || RUNS < 1) throw new Error('--files and --runs take integers ≥ 1');
-const PASSWORD = 'bench Passw0rd';
-const UPN = 'bench@contoso.com';
 const CERTS = 4;
 
-const f = await makeBenchFiles({ count: FILES, certs: CERTS, password: PASSWORD });
+const { files: f, formats } = await makeBothFormats(FILES, CERTS);
 let ok = true;
 try {
-  const legacy = await Promise.all(f.files.map((_, i) => f.ws.pkcs12(`legacy-${i + 1}`, {
-    cert: f.ws.path(`cert-${i % CERTS}.crt.pem`), key: f.ws.path('user.key.pem'), password: PASSWORD, legacy: true,
-  })));
   const publicKey = await readPublicKey(new Uint8Array(await readFile(f.publicKeyPath)));
-  for (const [format, names] of [['OpenSSL 3 default', f.files.map((name) => f.ws.path(name))], ['-legacy', legacy]] as const) {
-    const bytes = await Promise.all(names.map(async (name) => new Uint8Array(await readFile(name))));
+  for (const { format, paths } of formats) {
+    const bytes = await Promise.all(paths.map(async (name) => new Uint8Array(await readFile(name))));
     const library = async (): Promise<number> => {
       const start = performance.now();
       for (const pfxBytes of bytes) {
@@ -49,16 +43,14 @@ try {
     const cliMs: number[] = [];
     for (let run = 1; run <= RUNS; run++) {
       libraryMs.push(await library());
-      const child = await runImport([...names, '--upn', UPN, ...commonFlags(f.publicKeyPath), '--dry-run', '--json'],
-        { cwd: f.ws.dir, password: PASSWORD, logFile: f.ws.path('dry-run.log') });
-      if (child.code !== 0 || child.stdout.trim().split('\n').length !== FILES) throw new Error(`import --dry-run failed:\n${child.stderrTail}`);
-      cliMs.push(child.ms);
+      cliMs.push(await timeDryRun(f, paths));
     }
-    const rate = (ms: number[]) => (FILES * 1000) / Math.min(...ms);
-    console.log(`${format}, ${FILES} files, best of ${RUNS}: browser library ${rate(libraryMs).toFixed(0)} files/s ` +
-      `(${(Math.min(...libraryMs) / FILES).toFixed(1)} ms/file), pfxstore import --dry-run ${rate(cliMs).toFixed(0)} files/s ` +
+    const libraryRate = bestRate(FILES, libraryMs);
+    const cliRate = bestRate(FILES, cliMs);
+    console.log(`${format}, ${FILES} files, best of ${RUNS}: browser library ${libraryRate.toFixed(0)} files/s ` +
+      `(${(Math.min(...libraryMs) / FILES).toFixed(1)} ms/file), pfxstore import --dry-run ${cliRate.toFixed(0)} files/s ` +
       `(${Math.min(...cliMs).toFixed(0)} ms in all, start-up included)`);
-    ok = report(`browser library / import --dry-run, files/s (${format})`, rate(libraryMs) / rate(cliMs), '≥ 0.50', rate(libraryMs) / rate(cliMs) >= 0.5) && ok;
+    ok = report(`browser library / import --dry-run, files/s (${format})`, libraryRate / cliRate, '≥ 0.50', libraryRate / cliRate >= 0.5) && ok;
   }
 } finally {
   await f.ws.cleanup();
