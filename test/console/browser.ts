@@ -149,4 +149,3 @@ export async function signInThroughAuthority(session: ConsoleSession, page: Page
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
   await settled(page);
 }
-
