@@ -54,9 +54,19 @@ export function ensureConsoleBuilt(): void {
   execFileSync('npm', ['run', 'build:console'], { cwd: ROOT, stdio: 'inherit' });
 }
 
-export async function startConsole(): Promise<ConsoleSession> {
+export interface StartConsoleOptions {
+  /** More `serve` flags, after `--http --db memory`: an identity provider's `serveArgs` for `--auth oidc`. */
+  readonly serveArgs?: readonly string[];
+  /**
+   * Where `api()` and `createCertificate()` get their token, asked once on first use: the server's dev authority
+   * unless given (with `--auth oidc` only the provider issues tokens, so the test brings one of its own).
+   */
+  readonly apiToken?: () => Promise<string>;
+}
+
+export async function startConsole(options: StartConsoleOptions = {}): Promise<ConsoleSession> {
   ensureConsoleBuilt();
-  const server = await listen(['--http', '--db', 'memory']);
+  const server = await listen(['--http', '--db', 'memory', ...(options.serveArgs ?? [])]);
   let browser: Browser | undefined;
   try {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
@@ -67,11 +77,12 @@ export async function startConsole(): Promise<ConsoleSession> {
     });
     const page = await context.newPage();
     const origin = server.url;
-    const serverToken = await server.token();
+    let serverToken: Promise<string> | undefined;
     const api = async (method: string, path: string, body?: unknown) => {
+      serverToken ??= options.apiToken?.() ?? server.token();
       const response = await fetch(`${origin}/beta/${path}`, {
         method,
-        headers: { authorization: `Bearer ${serverToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: { authorization: `Bearer ${await serverToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       const text = await response.text();
