@@ -14,8 +14,14 @@ export const KDF_KEY = 1;
 export const KDF_IV = 2;
 export const KDF_MAC = 3;
 
-/** One hash of `data`. */
-export type HashFunction = (data: Uint8Array) => Uint8Array;
+/**
+ * One hash of `data`; `repeat`, where a hasher has it, hashes a digest `times` more times over, faster than
+ * calling it in a loop (the browser's SHA-1 keeps its state in words between rounds: sha1-block.ts).
+ */
+export interface HashFunction {
+  (data: Uint8Array): Uint8Array;
+  repeat?(digest: Uint8Array, times: number): Uint8Array;
+}
 
 /** Input block size v in bytes of each digest (RFC 7292 B.2: 64 for SHA-1/SHA-256, 128 for SHA-512). */
 const BLOCK_BYTES: Readonly<Record<string, number>> = {
@@ -52,7 +58,8 @@ export function pkcs12KdfWith(
   let produced = 0;
   for (;;) {
     let a = hash(concatBytes([d, i]));
-    for (let r = 1; r < iterations; r++) a = hash(a);
+    if (hash.repeat) a = hash.repeat(a, iterations - 1);
+    else for (let r = 1; r < iterations; r++) a = hash(a);
     out.push(a);
     produced += a.length;
     if (produced >= length) break;

@@ -8,11 +8,11 @@
 import { sha224, sha256, sha384, sha512, sha512_224, sha512_256 } from '@noble/hashes/sha2';
 import { PfxError } from '../../../src/pfx/errors.js';
 import type { HashFunction } from '../../../src/pfx/pkcs12-kdf-core.js';
-import { sha1Short } from './sha1-block.js';
+import { sha1Repeat, sha1Short } from './sha1-block.js';
 
 /** Node's digest names (what src/pfx/oids.ts maps OIDs to) → a synchronous hash. */
 const HASHES: Readonly<Record<string, HashFunction>> = {
-  sha1: sha1Short,
+  sha1: Object.assign((data: Uint8Array) => sha1Short(data), { repeat: sha1Repeat }),
   sha224: (data) => sha224(data),
   sha256: (data) => sha256(data),
   sha384: (data) => sha384(data),
