@@ -8,7 +8,9 @@ import { GraphApiError, postJson } from '../api.js';
 import { showError, clearError } from '../alert.js';
 import { field, h } from '../dom.js';
 import { CERTIFICATES, PURPOSES } from '../model.js';
-import { loadPfxLibrary, type PfxLibrary } from '../pfx-contract.js';
+import { loadPfxLibrary, type PfxLibrary } from '../pfx-library.js';
+// A type alone: erased from the build, so the library stays in its own chunk.
+import type { PublicKey } from '../pfx/index.js';
 
 const KEY_FILE = 'pfxstore.console.publicKeyFile';
 
@@ -105,7 +107,7 @@ async function publicKeyBytes(input: HTMLInputElement): Promise<Uint8Array> {
 
 interface ImportFields {
   readonly password: string;
-  readonly publicKey: unknown;
+  readonly publicKey: PublicKey;
   readonly upn: string;
   readonly purpose: string;
   readonly providerName: string;
