@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { migratedMemoryImage } from './sqlite-schema.js';
 
 /**
  * Opens the SQLite store's file (`:memory:` for throw-away stores) with the settings the store relies on:
@@ -9,7 +10,8 @@ import { dirname } from 'node:path';
  */
 export function openSqliteFile(path: string, synchronous: 'full' | 'normal'): Database.Database {
   if (path !== ':memory:') createPrivately(path);
-  const db = new Database(path);
+  // In memory: a copy of an empty migrated database (store/sqlite-schema.ts), so migrating it finds nothing to do.
+  const db = new Database(path === ':memory:' ? migratedMemoryImage() : path);
   // One process owns the file (several instances share PostgreSQL instead). Exclusive locking keeps the WAL
   // index in process memory instead of a shared-memory file with a lock per read: a read by key costs
   // ~1 µs instead of ~8 µs. It has to be set before the first access.

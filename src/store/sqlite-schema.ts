@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import Database from 'better-sqlite3';
 import { sqliteMigrations } from './migrations/sqlite.js';
 
 /** Applies the migrations not yet recorded in `schema_migrations`, each in its own transaction. */
@@ -13,4 +13,20 @@ export function migrate(db: Database.Database): void {
       db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(migration.version, new Date().toISOString());
     })();
   }
+}
+
+let migratedImage: Buffer | undefined;
+
+/**
+ * An empty database with every migration applied, serialized: what each memory store is opened from. Running
+ * the schema's DDL costs ~0.5 ms a store and copying this ~0.02 ms, and a test suite opens many (startPfxstore).
+ */
+export function migratedMemoryImage(): Buffer {
+  if (!migratedImage) {
+    const db = new Database(':memory:');
+    migrate(db);
+    migratedImage = db.serialize();
+    db.close();
+  }
+  return migratedImage;
 }

@@ -44,6 +44,7 @@ const ROW_CACHE_SIZE = 10_000;
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   private readonly db: Database.Database;
+  /** Prepared at first use: a memory store a test starts and stops may never touch most of them (~0.4 ms). */
   private readonly statements = new Map<EntityDef, EntityStatements>();
   private readonly queryCache = new LruMap<string, Database.Statement>(STATEMENT_CACHE_SIZE);
   /** Lookups by one column (findBy), by `table.column`. */
@@ -51,21 +52,24 @@ export class SqliteStore implements Store {
   /** Public rows read by id; insert, update and delete drop the row they touch (row-cache.ts). */
   private readonly rows = new RowCache(ROW_CACHE_SIZE);
   private readonly writes: SqliteWriteQueue;
-  /** The DELETEs of removeTenant, one per table (tenant-tables.ts). */
-  private readonly tenantRemovals: Database.Statement[];
+  /** The DELETEs of removeTenant, one per table (tenant-tables.ts), prepared at the first. */
+  private tenantRemovals?: Database.Statement[];
   private closed = false;
 
   constructor(options: SqliteStoreOptions) {
     this.db = openSqliteFile(options.path, options.synchronous ?? 'full');
     migrate(this.db);
-    for (const entity of ENTITIES) this.statements.set(entity, prepareEntity(this.db, entity));
     this.writes = new SqliteWriteQueue(this.db, translateError);
-    this.tenantRemovals = removeTenantSql('?').map((sql) => this.db.prepare(sql));
   }
 
   private entityStatements(entity: EntityDef): EntityStatements {
-    const s = this.statements.get(entity);
-    if (!s) throw new Error(`No table for entity ${entity.typeName}`);
+    let s = this.statements.get(entity);
+    if (!s) {
+      if (!ENTITIES.includes(entity)) throw new Error(`No table for entity ${entity.typeName}`);
+      // Guarded: on a closed store this is the first thing a call does, and must say the store is unavailable.
+      s = this.guard(() => prepareEntity(this.db, entity));
+      this.statements.set(entity, s);
+    }
     return s;
   }
 
@@ -173,6 +177,7 @@ export class SqliteStore implements Store {
   /** One write of the group-commit queue, so one transaction: the tenant goes whole or not at all. */
   removeTenant(tenantId: string): Promise<void> {
     return this.write(() => {
+      this.tenantRemovals ??= removeTenantSql('?').map((sql) => this.db.prepare(sql));
       for (const statement of this.tenantRemovals) statement.run(tenantId);
       // The cache is keyed by tenant, but has no index by it: a reset is rare enough to drop every row.
       this.rows.clear();
