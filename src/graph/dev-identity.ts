@@ -66,6 +66,18 @@ function newClientSecret(): string {
   return randomBytes(24).toString('base64url');
 }
 
+/** Imported signing keys, by JWK: importing one costs as much as signing with it, and a server mints many tokens. */
+const importedKeys = new WeakMap<JWK, ReturnType<typeof importJWK>>();
+
+function signingKey(identity: DevIdentity): ReturnType<typeof importJWK> {
+  let key = importedKeys.get(identity.privateJwk);
+  if (!key) {
+    key = importJWK(identity.privateJwk, 'RS256');
+    importedKeys.set(identity.privateJwk, key);
+  }
+  return key;
+}
+
 export interface MintOptions {
   readonly tenantId?: string;
   readonly roles?: readonly string[];
@@ -81,7 +93,7 @@ export interface MintOptions {
 /** Signs a Graph-shaped access token: application (`roles`) or delegated (`scp`, `upn`). */
 export async function mintDevToken(identity: DevIdentity, options: MintOptions = {}): Promise<string> {
   const tenantId = options.tenantId ?? identity.tenantId;
-  const key = await importJWK(identity.privateJwk, 'RS256');
+  const key = await signingKey(identity);
   const claims: Record<string, unknown> = {
     tid: tenantId,
     appid: options.appId ?? 'pfxstore-dev-client',
@@ -116,7 +128,7 @@ export interface IdTokenOptions {
 
 /** An OpenID Connect ID token for the console (audience: its client id), shaped like Entra ID's v2 ones. */
 export async function mintDevIdToken(identity: DevIdentity, options: IdTokenOptions): Promise<string> {
-  const key = await importJWK(identity.privateJwk, 'RS256');
+  const key = await signingKey(identity);
   const claims: Record<string, unknown> = {
     tid: options.tenantId,
     oid: options.objectId,
