@@ -19,6 +19,16 @@ interface RouteSeries {
   sum: number;
 }
 
+/** The process's own metrics, under `pfxstore_` (prom-client's defaults). */
+export function processMetrics(): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'pfxstore_' });
+  return registry;
+}
+
+/** What the app asks of its metrics: a Metrics, or one that passes each call to the Metrics of the request's server (app-host.ts). */
+export type ServerMetrics = Pick<Metrics, 'faults' | 'observe' | 'text'>;
+
 /**
  * Prometheus metrics for `/metrics`: the process defaults from prom-client, and request counts and latencies by
  * route. The request metrics run on every request, so they are plain numbers here, written out in the text
@@ -26,15 +36,17 @@ interface RouteSeries {
  * which cost more than a cached GET's own work.
  */
 export class Metrics {
-  readonly registry = new Registry();
   /** By route, then method: both arrive as the same string objects request after request, so no key is built. */
   private readonly series = new Map<string, Map<string, RouteSeries>>();
   /** Faults injected by `serve --faults` (none without it). */
   readonly faults = new FaultCounts();
 
-  constructor() {
-    collectDefaultMetrics({ register: this.registry, prefix: 'pfxstore_' });
-  }
+  /**
+   * @param process the process's own metrics (CPU, memory, event loop): a registry of their own, or one shared by
+   * the servers of one process (app-host.ts), since they describe the same process — and making one starts an
+   * event-loop monitor, a third of a hosted server's start.
+   */
+  constructor(private readonly process: Registry = processMetrics()) {}
 
   /** Routes are labelled by their pattern (`/beta/users/:key`), never by a concrete URL, to bound cardinality. */
   observe(route: string, method: string, status: number, elapsedMs: number): void {
@@ -65,7 +77,7 @@ export class Metrics {
   async text(expiry?: ExpiryService): Promise<string> {
     const counted = expiry && (await expiry.report().then(expiryExposition, () => ''));
     const faults = this.faults.text();
-    return `${await this.registry.metrics()}\n${this.requestText()}${faults ? `\n${faults}` : ''}${counted ? `\n${counted}` : ''}`;
+    return `${await this.process.metrics()}\n${this.requestText()}${faults ? `\n${faults}` : ''}${counted ? `\n${counted}` : ''}`;
   }
 
   private requestText(): string {
