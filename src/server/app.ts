@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance, type FastifyRequest, type onResponseHookHandler } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerFactory, type onResponseHookHandler } from 'fastify';
 import type { TokenVerifier } from '../graph/auth.js';
 import type { Principal } from '../service/principal.js';
 import { registerBodyParsing } from '../graph/body-parsing.js';
@@ -17,11 +17,12 @@ import type { SeedPlan } from '../service/seed-plan.js';
 import { Seeder } from '../service/seeder.js';
 import { API_VERSIONS } from '../graph/versions.js';
 import type { Throttle } from '../graph/throttle.js';
-import type { Metrics } from './metrics.js';
+import type { ServerMetrics } from './metrics.js';
 import { requestLogging } from './request-logging.js';
 import { installRecorder } from './har-recorder.js';
 import type { LogFormat } from './log-format.js';
-import { clientError, frameworkError, HEADERS_TIMEOUT_MS, refuseTunnel, unmetExpectation } from './edge-errors.js';
+import { clientError, frameworkError } from './edge-errors.js';
+import { guardEdges, slowClientBounds } from './node-server.js';
 import type { DevIdentity } from '../graph/dev-identity.js';
 import type { ServeConfig } from './config.js';
 import type { SecretBox } from '../service/secret-box.js';
@@ -43,7 +44,7 @@ export interface AppDeps {
   readonly store: Store;
   readonly verifier: TokenVerifier;
   readonly secrets: SecretBox;
-  readonly metrics: Metrics;
+  readonly metrics: ServerMetrics;
   readonly throttle?: Throttle;
   /** Present with `--auth dev`: the token endpoint and OpenID metadata are served from it. */
   readonly devIdentity?: DevIdentity;
@@ -52,28 +53,21 @@ export interface AppDeps {
   /** `pretty`: one log line per request instead of two (see log-format.ts); `json` when absent. */
   readonly logFormat?: LogFormat;
   readonly https?: { cert: string; key: string };
+  /**
+   * Instead of `https` and the server Fastify makes: the app's own server is this one, never listened on, and
+   * the caller serves the app's handler on listeners of its own (server/app-host.ts).
+   */
+  readonly serverFactory?: FastifyServerFactory;
   /** The clock of the services' timestamps (created, modified, audit events); Date.now unless a test sets one. */
   readonly now?: () => number;
-  /** The checked seed (--seed), which `POST /_pfxstore/reset?reseed=true` loads again. */
-  readonly seed?: SeedPlan;
+  /** The checked seed (--seed) that `POST /_pfxstore/reset?reseed=true` loads again, asked for at each reset. */
+  readonly seed?: () => SeedPlan | undefined;
   /** The web console's build; dist/web unless a test points elsewhere (server/console.ts). */
   readonly consoleDir?: string;
 }
 
 /** The longest key a path segment may carry; longer ones are refused before routing (edge-errors.ts). */
 const MAX_KEY_LENGTH = 1024;
-
-/**
- * Bounds on slow clients (a body trickling in a byte at a time would otherwise hold its connection forever).
- * Node checks them on an interval, 30 s by default, which would let a request overrun its bound by that much.
- */
-function slowClientBounds(requestTimeoutMs: number) {
-  return {
-    requestTimeout: requestTimeoutMs,
-    headersTimeout: Math.min(requestTimeoutMs, HEADERS_TIMEOUT_MS),
-    connectionsCheckingInterval: Math.min(1000, Math.max(25, Math.floor(requestTimeoutMs / 4))),
-  };
-}
 
 /** Builds the configured server without listening: tests inject into it, server/listen.ts listens. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -83,7 +77,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // With no logger, Fastify's own shortcut (no child at all) is already the cheapest.
     ...(deps.logger ? requestLogging(deps.logFormat === 'pretty') : {}),
     // Fastify hands `https` (or, without it, `http`) to Node's createServer.
-    ...(deps.https ? { https: { ...deps.https, ...timeouts } } : { https: null, http: timeouts }),
+    ...(deps.serverFactory ? { serverFactory: deps.serverFactory }
+      : deps.https ? { https: { ...deps.https, ...timeouts } } : { https: null, http: timeouts }),
     requestTimeout: deps.config.requestTimeoutMs,
     bodyLimit: deps.config.bodyLimitBytes,
     // Graph's paths are case-insensitive (`deviceManagement` = `devicemanagement`). Keys are at most ~80
@@ -100,8 +95,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }) as unknown as FastifyInstance;
 
   app.decorate('knownPaths', new KnownPaths());
-  app.server.on('checkExpectation', unmetExpectation);
-  app.server.on('connect', refuseTunnel);
+  guardEdges(app.server);
   app.decorateRequest('principal', null as unknown as Principal);
   // Callback-style hooks: they run on every request, and an async hook costs a promise and a microtask each.
   app.addHook('onRequest', (request, reply, done) => {
@@ -148,7 +142,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (deps.devIdentity) {
     registerResetRoute(app, {
       verifier: deps.verifier,
-      seeder: new Seeder({ store: deps.store, users: api.users, certificates: api.certificates, autoUsers: deps.config.autoUsers, plan: deps.seed }),
+      seeder: new Seeder({ store: deps.store, users: api.users, certificates: api.certificates, autoUsers: deps.config.autoUsers, seed: deps.seed }),
     });
   }
   registerConsole(app, { config: deps.config, dir: deps.consoleDir });

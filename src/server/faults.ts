@@ -5,12 +5,12 @@ import { errorBody, GraphError } from '../graph/errors.js';
 import { FaultDice, type FaultPlan } from './fault-dice.js';
 import type { FaultKind } from './fault-metrics.js';
 import type { FaultRules } from './fault-spec.js';
-import type { Metrics } from './metrics.js';
+import type { ServerMetrics } from './metrics.js';
 
 export interface FaultOptions {
   readonly rules: FaultRules;
   readonly seed: number;
-  readonly metrics: Metrics;
+  readonly metrics: ServerMetrics;
 }
 
 /**
@@ -70,7 +70,7 @@ export function installFaults(app: FastifyInstance, options: FaultOptions): void
 }
 
 /** Each series the rules can produce, at 0 from the start. */
-function declareSeries(rules: FaultRules, metrics: Metrics): void {
+function declareSeries(rules: FaultRules, metrics: ServerMetrics): void {
   if (rules.rate > 0) for (const status of rules.statuses) metrics.faults.declare('status', status);
   if (rules.latency) metrics.faults.declare('latency');
   if (rules.afterCommit > 0) metrics.faults.declare('after_commit', 503);

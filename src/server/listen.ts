@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { devTokenVerifier, oidcTokenVerifier } from '../graph/auth.js';
@@ -13,12 +12,9 @@ import { preparePrivateDir } from '../util/data-dir.js';
 import { loadDevIdentity, type DevIdentity } from '../graph/dev-identity.js';
 import { loadDevTls, type TlsMaterial } from './dev-tls.js';
 import { Metrics } from './metrics.js';
+import { drain } from './node-server.js';
 import { logDestination } from './log-format.js';
-import { planServerSeed, type SeedDocument } from './seed.js';
-import { CertificateService } from '../service/certificate-service.js';
-import type { SeedPlan } from '../service/seed-plan.js';
-import { Seeder, type SeedOutcome } from '../service/seeder.js';
-import { UserService } from '../service/user-service.js';
+import { loadSeed, planServerSeed, type SeedDocument } from './seed.js';
 
 export interface RunningServer {
   readonly app: FastifyInstance;
@@ -54,14 +50,14 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
   const store = await openStore(config);
   let app: FastifyInstance | undefined;
   try {
-    const seeded = seed && await loadSeed({ store, secrets, autoUsers: config.autoUsers, plan: seed });
+    const seeded = seed && await loadSeed({ store, secrets, autoUsers: config.autoUsers }, seed);
     app = await buildApp({
       config,
       store,
       verifier: devIdentity ? devTokenVerifier(devIdentity)
         : oidcTokenVerifier({ issuer: config.issuer!, audience: config.audience!, jwksUri: config.jwksUri! }),
       secrets,
-      seed,
+      seed: () => seed,
       metrics: new Metrics(),
       throttle: config.throttle === 'intune' ? new Throttle() : undefined,
       devIdentity,
@@ -100,14 +96,6 @@ function needsDataDir(config: ServeConfig, options: StartOptions): boolean {
     || (config.auth === 'dev' && !options.devIdentity) || (!config.http && !options.tls);
 }
 
-/** The seed's records, through services of their own (buildApp makes the API's): stateless, so the same rules. */
-function loadSeed(deps: { store: Store; secrets: SecretBox; autoUsers: boolean; plan: SeedPlan }): Promise<SeedOutcome> {
-  const users = new UserService({ store: deps.store, autoUsers: deps.autoUsers });
-  const certificates = new CertificateService({ store: deps.store, secrets: deps.secrets, users });
-  // One correlation id for the audit events of the whole load, as for the records of one request.
-  return new Seeder({ ...deps, users, certificates }).load(randomUUID());
-}
-
 async function tlsMaterial(config: ServeConfig): Promise<TlsMaterial> {
   if (config.tlsCertFile && config.tlsKeyFile) {
     return { cert: readFileSync(config.tlsCertFile, 'utf8'), key: readFileSync(config.tlsKeyFile, 'utf8') };
@@ -116,22 +104,9 @@ async function tlsMaterial(config: ServeConfig): Promise<TlsMaterial> {
 }
 
 async function closeGracefully(app: FastifyInstance, store: Store, graceMs: number): Promise<void> {
-  // app.close() stops accepting and waits for in-flight requests. A keep-alive connection whose request
-  // finishes during the drain would hold close() open until its idle timeout, so idle sockets are closed as
-  // they appear; past the grace period every connection is cut.
-  const sweep = setInterval(() => app.server.closeIdleConnections(), 50);
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<void>((resolve) => {
-    timer = setTimeout(() => {
-      app.server.closeAllConnections();
-      resolve();
-    }, graceMs);
-  });
   try {
-    await Promise.race([app.close(), deadline]);
+    await drain(app.server, app.close(), graceMs);
   } finally {
-    clearInterval(sweep);
-    clearTimeout(timer);
     // app.close() completes the recording too, unless the grace period ran out first.
     await closeRecording(app);
     await store.close();

@@ -1,4 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { CertificateService } from '../service/certificate-service.js';
+import type { SecretBox } from '../service/secret-box.js';
+import { Seeder, type SeedOutcome } from '../service/seeder.js';
+import { UserService } from '../service/user-service.js';
+import type { Store } from '../store/store.js';
 import { checkSeedDocument, SeedError, type SeedDocument } from '../service/seed-document.js';
 import { planSeed, type SeedPlan } from '../service/seed-plan.js';
 
@@ -35,6 +41,17 @@ export function planServerSeed(options: { seed?: SeedDocument; seedFile?: string
   const document = options.seed !== undefined ? checkSeedDocument(options.seed, 'seed')
     : options.seedFile !== undefined ? readSeedFile(options.seedFile) : undefined;
   return document && planSeed(document, { defaultTenantId: options.defaultTenantId });
+}
+
+/**
+ * Loads a checked seed at start, through services of its own (the API's are made with the app): they are
+ * stateless, so the same rules, at-rest encryption and audit events.
+ */
+export function loadSeed(deps: { store: Store; secrets: SecretBox; autoUsers: boolean }, plan: SeedPlan): Promise<SeedOutcome> {
+  const users = new UserService({ store: deps.store, autoUsers: deps.autoUsers });
+  const certificates = new CertificateService({ store: deps.store, secrets: deps.secrets, users });
+  // One correlation id for the audit events of the whole load, as for the records of one request.
+  return new Seeder({ ...deps, users, certificates }).load(plan, randomUUID());
 }
 
 function readProblem(err: NodeJS.ErrnoException): string {

@@ -26,8 +26,12 @@ export interface SeederDeps {
   readonly certificates: CertificateService;
   /** Off with --no-auto-users: then a seeded certificate's owner must be a seeded user or exist already. */
   readonly autoUsers: boolean;
-  /** The checked seed (seed-plan.ts); none without --seed. */
-  readonly plan?: SeedPlan;
+  /**
+   * The checked seed (seed-plan.ts) that `reset` loads again, asked for at each reset: a server's seed, or with
+   * several servers on one app (server/app-host.ts) the seed of the server the request came to. None, or
+   * undefined, without a seed.
+   */
+  readonly seed?: () => SeedPlan | undefined;
 }
 
 /**
@@ -38,9 +42,7 @@ export class Seeder {
   constructor(private readonly deps: SeederDeps) {}
 
   /** At start: every item of the seed, users first; an item that exists already is skipped. */
-  async load(requestId: string): Promise<SeedOutcome> {
-    const { plan } = this.deps;
-    if (!plan) return { created: 0, skipped: 0 };
+  async load(plan: SeedPlan, requestId: string): Promise<SeedOutcome> {
     await this.checkOwners(plan.certificates, plan.users, { inStore: true });
     return this.create(plan.users, plan.certificates, requestId);
   }
@@ -51,7 +53,7 @@ export class Seeder {
    */
   async reset(tenantId: string, options: { readonly reseed: boolean; readonly requestId: string }): Promise<void> {
     if (!options.reseed) return this.deps.store.removeTenant(tenantId);
-    const { plan } = this.deps;
+    const plan = this.deps.seed?.();
     if (!plan) {
       throw new ValidationError("The query option 'reseed=true' needs a seed, and this server was started without --seed: nothing was removed.");
     }

@@ -4,6 +4,8 @@ import type { JWK } from 'jose';
 import { devIdentity, mintDevToken, newSigningJwk } from '../graph/dev-identity.js';
 import { parseServeConfig } from '../server/config.js';
 import { makeDevChain } from '../server/dev-tls.js';
+import { AppHost, type HostedServer } from '../server/app-host.js';
+import type { TlsMaterial } from '../server/dev-tls.js';
 import { startServer } from '../server/listen.js';
 import { readSeedFile } from '../server/seed.js';
 import type { SeedDocument } from '../service/seed-document.js';
@@ -84,29 +86,21 @@ function keys(): Promise<SharedKeys> {
 /**
  * Starts pfxstore in this process on a free port of 127.0.0.1, with `--auth dev` and, unless told otherwise, the
  * memory store: nothing is read from or written to disk, and everything is gone after `stop()`. Each server has
- * a tenant and client secret of its own; the signing key and the TLS chain are made once per process, since
- * making them costs more than the rest of a start.
+ * a store, tenant and client secret of its own. The signing key and the TLS chain are made once per process,
+ * since making them costs more than the rest of a start; and a server with no options but `seed` and `http`
+ * is one more listener on an app built once per process (server/app-host.ts), since building the app costs
+ * ten times what listening does. With `db`, `faults`, `faultsSeed`, `record` or `logLevel` the server gets an
+ * app of its own, as `serve` would.
  */
 export async function startPfxstore(options: PfxstoreOptions = {}): Promise<RunningPfxstore> {
   const { signingJwk, tls } = await keys();
-  const identity = devIdentity({ privateJwk: signingJwk });
-  // The process environment is ignored (`{}`): a PFXSTORE_* variable set for the developer's own server must not
-  // change the server a test starts.
-  const config = parseServeConfig([
-    '--host', '127.0.0.1', '--port', '0', '--auth', 'dev',
-    '--db', options.db ?? 'memory',
-    '--log-level', options.logLevel ?? 'silent', '--log-format', 'json',
-    ...(options.http ? ['--http'] : []),
-    ...(options.faults !== undefined ? ['--faults', options.faults] : []),
-    ...(options.faultsSeed !== undefined ? ['--faults-seed', String(options.faultsSeed)] : []),
-    ...(options.record !== undefined ? ['--record', options.record] : []),
-  ], {}, false);
-  const server = await startServer(config, {
-    seed: typeof options.seed === 'string' ? readSeedFile(options.seed) : options.seed,
-    devIdentity: identity,
-    tls: { cert: tls.leafPem, key: tls.leafKeyPem },
-    secrets: SecretBox.ephemeral(),
-  });
+  const seed = typeof options.seed === 'string' ? readSeedFile(options.seed) : options.seed;
+  const tlsMaterial = options.http ? undefined : { cert: tls.leafPem, key: tls.leafKeyPem };
+  const ownApp = [options.db, options.faults, options.faultsSeed, options.record, options.logLevel].some((o) => o !== undefined);
+  const server: HostedServer & { readonly faultsSeed?: number } = ownApp
+    ? await startOwnApp(options, { signingJwk, seed, tls: tlsMaterial })
+    : await (await host()).listen({ seed, tls: tlsMaterial });
+  const { url, identity } = server;
   const caPem = options.http ? undefined : tls.caPem;
   const token = async (tokenOptions: TokenOptions = {}) => mintDevToken(identity, {
     tenantId: tokenOptions.tenant?.toLowerCase(),
@@ -116,17 +110,53 @@ export async function startPfxstore(options: PfxstoreOptions = {}): Promise<Runn
     ttlSeconds: typeof tokenOptions.ttl === 'number' ? tokenOptions.ttl : parseDuration(tokenOptions.ttl ?? '1h', 'ttl'),
   });
   return {
-    url: `${server.url}/beta`,
-    origin: server.url,
+    url: `${url}/beta`,
+    origin: url,
     tenantId: identity.tenantId,
     clientSecret: identity.clientSecret,
     caPem,
-    faultsSeed: config.faultsSeed,
+    faultsSeed: server.faultsSeed,
     token,
     reset: async (resetOptions = {}) =>
-      post(`${server.url}/_pfxstore/reset${resetOptions.reseed ? '?reseed=true' : ''}`, await token(), caPem),
+      post(`${url}/_pfxstore/reset${resetOptions.reseed ? '?reseed=true' : ''}`, await token(), caPem),
     stop: () => server.close(),
   };
+}
+
+/**
+ * The config every server starts from: `serve`'s defaults with `--auth dev` on a free port of 127.0.0.1. The
+ * process environment is ignored (`{}`): a PFXSTORE_* variable set for the developer's own server must not
+ * change the server a test starts.
+ */
+function serveConfig(options: PfxstoreOptions) {
+  return parseServeConfig([
+    '--host', '127.0.0.1', '--port', '0', '--auth', 'dev',
+    '--db', options.db ?? 'memory',
+    '--log-level', options.logLevel ?? 'silent', '--log-format', 'json',
+    ...(options.http ? ['--http'] : []),
+    ...(options.faults !== undefined ? ['--faults', options.faults] : []),
+    ...(options.faultsSeed !== undefined ? ['--faults-seed', String(options.faultsSeed)] : []),
+    ...(options.record !== undefined ? ['--record', options.record] : []),
+  ], {}, false);
+}
+
+let sharedHost: Promise<AppHost> | undefined;
+
+/** The process's app for servers with no options of their own, built at the first such start. */
+function host(): Promise<AppHost> {
+  sharedHost ??= keys().then(({ signingJwk }) =>
+    AppHost.create({ config: serveConfig({}), signingJwk, secrets: SecretBox.ephemeral() }));
+  // A failed build is not kept: the next start tries again.
+  sharedHost.catch(() => { sharedHost = undefined; });
+  return sharedHost;
+}
+
+/** A server on an app of its own, as `serve` starts one, with the process's keys handed over. */
+async function startOwnApp(options: PfxstoreOptions, parts: { signingJwk: JWK; seed?: SeedDocument; tls?: TlsMaterial }) {
+  const config = serveConfig(options);
+  const identity = devIdentity({ privateJwk: parts.signingJwk });
+  const server = await startServer(config, { seed: parts.seed, devIdentity: identity, tls: parts.tls, secrets: SecretBox.ephemeral() });
+  return { url: server.url, identity, close: () => server.close(), faultsSeed: config.faultsSeed };
 }
 
 /** A POST with no body that must answer 2xx; node:http(s) rather than fetch, which cannot be told a CA per call. */

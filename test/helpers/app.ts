@@ -49,7 +49,7 @@ export async function makeTestApp(factory: StoreFactory,
     logger: options.logger ?? false,
     now: clock.now,
     // Kept for `POST /_pfxstore/reset?reseed=true`, which loads it (startServer would load it at start).
-    seed: options.seed && planSeed(options.seed, { defaultTenantId: identity.tenantId }),
+    seed: () => options.seed && planSeed(options.seed, { defaultTenantId: identity.tenantId }),
     consoleDir: options.consoleDir,
   });
   const defaultToken = await mintDevToken(identity);
