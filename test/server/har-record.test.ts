@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
+import { Agent, getGlobalDispatcher, setGlobalDispatcher } from 'undici';
 import { certificateBody, CERTS } from '../helpers/certificate-fixtures.js';
 import { headerValue, validHar, type HarEntry } from '../helpers/har.js';
 import { postgresTestDb, type PostgresTestDb } from '../helpers/postgres.js';
@@ -185,24 +186,42 @@ function checkRecording(text: string, session: Session): void {
   }
 }
 
-async function recordedSession(name: string, args: string[]): Promise<void> {
+/** Records a client's session on a server started with `args`; over HTTPS (trusting the dev CA) unless `--http`. */
+async function recordedSession(name: string, args: string[]): Promise<HarEntry[]> {
   const file = join(dir, `${name}.har`);
-  const server = await listen(['--http', '--record', file, ...args]);
+  const server = await listen(['--record', file, ...args]);
+  const previous = getGlobalDispatcher();
+  // fetch takes no CA per call; the global dispatcher is what it connects through.
+  if (server.caPath) setGlobalDispatcher(new Agent({ connect: { ca: readFileSync(server.caPath) } }));
   let session: Session;
   try {
     const exportToken = await server.token({ roles: EXPORT_ROLES });
     session = await clientSession(server.url, exportToken, server.devIdentity!.clientSecret, server.devIdentity!.tenantId);
   } finally {
+    setGlobalDispatcher(previous);
     await server.stop();
   }
   assert.equal(statSync(file).mode & 0o777, 0o600);
-  checkRecording(readFileSync(file, 'utf8'), session);
+  const text = readFileSync(file, 'utf8');
+  checkRecording(text, session);
+  const { entries } = validHar(text).log;
+  for (const entry of entries) assert.ok(entry.request.url.startsWith(`${server.url}/`), entry.request.url);
+  return entries;
 }
 
 describe('serve --record', () => {
-  test('on SQLite: valid HAR 1.2, every exchange in order, no secret in plain text', () => recordedSession('sqlite', []));
+  test('on SQLite: valid HAR 1.2, every exchange in order, no secret in plain text', async () => {
+    await recordedSession('sqlite', ['--http']);
+  });
 
-  test('on memory', () => recordedSession('memory', ['--db', 'memory']));
+  test('over HTTPS: the same, with the https URLs the client used', async () => {
+    const entries = await recordedSession('https', ['--db', 'memory']);
+    assert.ok(entries.length > 0 && entries.every((entry) => entry.request.url.startsWith('https://')));
+  });
+
+  test('on memory', async () => {
+    await recordedSession('memory', ['--http', '--db', 'memory']);
+  });
 
   test('a body over the limit (413) and JSON sent as text/plain (415): recorded, their secrets redacted', async () => {
     const file = join(dir, 'refused.har');
@@ -232,7 +251,7 @@ describe('serve --record', () => {
 
   test('on PostgreSQL', async (t) => {
     if (db.skip) return t.skip(db.skip);
-    return recordedSession('postgres', ['--db', db.urlFor(db.newSchema())]);
+    await recordedSession('postgres', ['--db', db.urlFor(db.newSchema())]);
   });
 });
 
