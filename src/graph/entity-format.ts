@@ -26,18 +26,20 @@ export function formatEntity(entity: EntityDef, row: Row, options: FormatOptions
 }
 
 /**
- * One entity as a response body, in bytes: `@odata.context` first, then the members of formatEntity. A row the
- * store holds in memory (a CachedRow, store/store.ts) has room for its body: the full public body is kept there
- * for the last context URL it was sent with, so an entity read again is neither formatted nor encoded again.
+ * One entity as a response body: `@odata.context` first, then the members of formatEntity. A row the store holds
+ * in memory (a CachedRow, store/store.ts) has room for its body: the full public body is kept there, in bytes, for
+ * the last context URL it was sent with, so an entity read again is neither formatted nor encoded again. Any other
+ * row's body is sent once, so it stays text: Node writes it with the headers in one write, where bytes would be
+ * one more copy (a fresh allocation past 4 KB, as a certificate with its secrets is) and a second chunk.
  */
-export function entityDocument(entity: EntityDef, row: Row, options: FormatOptions, contextUrl: string): Buffer {
+export function entityDocument(entity: EntityDef, row: Row, options: FormatOptions, contextUrl: string): string | Buffer {
   const withType = options.withType === true;
   const memo = !options.select && !options.secrets ? (row as Partial<CachedRow>).__memo : undefined;
   const hit = memo?.body;
   if (hit && hit.contextUrl === contextUrl && hit.withType === withType) return hit.bytes;
   const members = JSON.stringify(formatEntity(entity, row, options));
   const text = `{"@odata.context":${JSON.stringify(contextUrl)}${members === '{}' ? '}' : `,${members.slice(1)}`}`;
-  if (!memo) return Buffer.from(text);
+  if (!memo) return text;
   // Its own memory rather than a slice of Node's shared 8 KB pool, which a kept slice would keep alive whole.
   const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
   bytes.write(text);

@@ -110,14 +110,13 @@ function readAuthenticatedSafe(octets: Uint8Array): DerNode[] {
 
 /** Names the common wrong inputs (PEM, base64, JSON, text) so the error says what was sent instead. */
 function sniffNonDer(der: Uint8Array): string | undefined {
+  // The usual case, and the server checks every created certificate: a DER SEQUENCE is not text of any kind below.
+  if (der[0] === Tag.SEQUENCE) return undefined;
   const head = latin1Text(der.subarray(0, 64)).trimStart();
   if (head.startsWith('-----BEGIN')) return 'it is PEM text (-----BEGIN …); a PFX is binary DER';
   if (head.startsWith('{') || head.startsWith('[')) return 'it looks like JSON; a PFX is binary DER';
-  if (der[0] !== Tag.SEQUENCE) {
-    if (head.startsWith('MI')) return 'it looks like base64 text; decode it to binary DER first';
-    return `a PFX starts with a DER SEQUENCE (0x30), this starts with 0x${der[0].toString(16).padStart(2, '0')}`;
-  }
-  return undefined;
+  if (head.startsWith('MI')) return 'it looks like base64 text; decode it to binary DER first';
+  return `a PFX starts with a DER SEQUENCE (0x30), this starts with 0x${der[0].toString(16).padStart(2, '0')}`;
 }
 
 function notPkcs12(reason: string): PfxError {

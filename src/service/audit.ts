@@ -2,6 +2,7 @@ import { timeOrderedUuid } from '../model/guid.js';
 import { nowStored } from '../model/datetime.js';
 import type { Row } from '../store/store.js';
 import type { RequestContext } from './context.js';
+import type { Principal } from './principal.js';
 
 export type AuditOperation = 'Create' | 'Patch' | 'Delete' | 'Export';
 
@@ -26,20 +27,7 @@ export function auditEvent(context: RequestContext, operation: AuditOperation, s
     id: timeOrderedUuid(now),
     displayName: name,
     componentName: subject.category,
-    actor: JSON.stringify({
-      '@odata.type': 'microsoft.graph.auditActor',
-      type: 'ItPro',
-      auditActorType: principal.kind === 'application' ? 'application' : 'user',
-      userPermissions: [...(principal.kind === 'application' ? principal.roles : principal.scopes)],
-      applicationId: principal.appId ?? null,
-      applicationDisplayName: principal.displayName ?? null,
-      userPrincipalName: principal.userPrincipalName ?? null,
-      servicePrincipalName: principal.kind === 'application' ? principal.appId ?? null : null,
-      ipAddress: null,
-      userId: principal.objectId ?? null,
-      remoteTenantId: null,
-      remoteUserId: null,
-    }),
+    actor: actorJson(principal),
     activity,
     activityDateTime: nowStored(new Date(now)),
     activityType: name,
@@ -56,4 +44,33 @@ export function auditEvent(context: RequestContext, operation: AuditOperation, s
     }))),
     category: subject.category,
   };
+}
+
+/**
+ * The auditActor of a principal, as JSON text. It depends on the principal alone, and a client's requests share
+ * one principal object (the token verifier keeps it while the token lives), so it is written once per principal
+ * rather than once per write.
+ */
+const actors = new WeakMap<Principal, string>();
+
+function actorJson(principal: Principal): string {
+  let json = actors.get(principal);
+  if (json === undefined) {
+    json = JSON.stringify({
+      '@odata.type': 'microsoft.graph.auditActor',
+      type: 'ItPro',
+      auditActorType: principal.kind === 'application' ? 'application' : 'user',
+      userPermissions: [...(principal.kind === 'application' ? principal.roles : principal.scopes)],
+      applicationId: principal.appId ?? null,
+      applicationDisplayName: principal.displayName ?? null,
+      userPrincipalName: principal.userPrincipalName ?? null,
+      servicePrincipalName: principal.kind === 'application' ? principal.appId ?? null : null,
+      ipAddress: null,
+      userId: principal.objectId ?? null,
+      remoteTenantId: null,
+      remoteUserId: null,
+    });
+    actors.set(principal, json);
+  }
+  return json;
 }
