@@ -54,6 +54,8 @@ export function spawnServer(script: string, args: string[]): Promise<Spawned> {
         peakRssMb: () => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]) / 1024,
         rssMb: () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]) / 1024,
         stop: () => new Promise((done) => {
+          // Stopped already: 'exit' has fired and will not again.
+          if (child.exitCode !== null || child.signalCode !== null) return done();
           child.removeAllListeners('exit');
           child.on('exit', () => done());
           child.kill('SIGTERM');
