@@ -76,7 +76,7 @@ export function registerDevAuthorize(scope: FastifyInstance, deps: DevAuthorizeD
       const shown = upn === '' ? 'The user principal name is empty' : `'${upn.slice(0, 64)}' is not a user principal name`;
       return showForm(reply, 400, accepted, pathOf(request), upn, `${shown}: write it as user@domain (at most ${UPN_MAX_LENGTH} characters).`);
     }
-    const code = deps.codes.issue({
+    const code = deps.codes.issue(deps.identity.tenantId, {
       tenantId: accepted.tenantId, clientId: accepted.clientId, redirectUri: accepted.redirectUri, codeChallenge: accepted.codeChallenge,
       userPrincipalName: upn, scopes: accepted.scopes, nonce: accepted.nonce,
     });

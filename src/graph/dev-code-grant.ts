@@ -40,7 +40,7 @@ export async function redeemAuthorizationCode(form: Record<string, string>, tena
   if (!VERIFIER.test(form.code_verifier)) {
     return fail(400, 'invalid_request', 'code_verifier must be 43 to 128 characters of A-Z, a-z, 0-9, -, ., _ and ~ (RFC 7636).');
   }
-  const redeemed = deps.codes.redeem(form.code);
+  const redeemed = deps.codes.redeem(deps.identity.tenantId, form.code);
   if (!redeemed.ok) return fail(400, 'invalid_grant', REDEMPTION_FAILURE[redeemed.reason]);
   const { grant } = redeemed;
   if (grant.tenantId !== tenantId) return fail(400, 'invalid_grant', `The authorization code was issued for tenant ${grant.tenantId}, not ${tenantId}.`);
