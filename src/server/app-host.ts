@@ -13,7 +13,7 @@ import { buildApp } from './app.js';
 import type { ServeConfig } from './config.js';
 import type { TlsMaterial } from './dev-tls.js';
 import { Metrics, processMetrics, type ServerMetrics } from './metrics.js';
-import { createListener, drain } from './node-server.js';
+import { createListener, drain, listeningUrl } from './node-server.js';
 import { loadSeed, planServerSeed } from './seed.js';
 
 /** What each server on a host has of its own; the app's store, seed, metrics and identity are these. */
@@ -116,9 +116,8 @@ export class AppHost {
       await store.close();
       throw err;
     }
-    const { port } = server.address() as { port: number };
     return {
-      url: `${options.tls ? 'https' : 'http'}://${this.config.host}:${port}`,
+      url: listeningUrl(server, this.config.host, options.tls !== undefined),
       identity,
       close: async () => {
         try {

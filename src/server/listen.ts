@@ -12,7 +12,7 @@ import { preparePrivateDir } from '../util/data-dir.js';
 import { loadDevIdentity, type DevIdentity } from '../graph/dev-identity.js';
 import { loadDevTls, type TlsMaterial } from './dev-tls.js';
 import { Metrics } from './metrics.js';
-import { drain } from './node-server.js';
+import { drain, listeningUrl } from './node-server.js';
 import { logDestination } from './log-format.js';
 import { loadSeed, planServerSeed, type SeedDocument } from './seed.js';
 
@@ -78,12 +78,9 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
     await store.close();
     throw err;
   }
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   return {
     app,
-    url: `${config.http ? 'http' : 'https'}://${host}:${port}`,
+    url: listeningUrl(app.server, config.host, !config.http),
     devIdentity,
     caPath: tls?.caPath,
     close: () => closeGracefully(app, store, config.graceMs),

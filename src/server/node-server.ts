@@ -20,6 +20,13 @@ export function guardEdges(server: Server): void {
   server.on('connect', refuseTunnel);
 }
 
+/** The URL a listening server answers on, `https://127.0.0.1:8443` (an IPv6 host in brackets: `http://[::1]:80`). */
+export function listeningUrl(server: Server, host: string, tls: boolean): string {
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
 /** Fastify's keep-alive default, which the app's own server has: longer than the 60 s of common load balancers. */
 const KEEP_ALIVE_TIMEOUT_MS = 72_000;
 
